@@ -1,0 +1,18 @@
+package io.pulse.core;
+
+/**
+ * Receiver of one pub/sub channel's messages through {@link PulseRedis#subscribe}. Both methods run on
+ * a Redis I/O thread: they must be quick and must never block or call user code.
+ */
+public interface ChannelListener {
+
+    /** One message published on the channel, in publish order. */
+    void onMessage(byte[] message);
+
+    /**
+     * The shared subscriber connection was lost and the channel is subscribed again: messages published
+     * meanwhile were missed, so state derived from them must be re-read from Redis.
+     */
+    default void onResubscribed() {
+    }
+}

@@ -1,0 +1,431 @@
+package io.pulse.core;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one object a process holds to talk to Redis through Pulse: thread-safe, long-lived, shared by
+ * every replicated map, stream and pool of the process, and the only type above Lettuce.
+ *
+ * <p>It owns three kinds of connection: one multiplexed, auto-pipelined command connection shared by
+ * all components; one subscriber connection whose channels fan out to listeners
+ * ({@link #subscribe}); and one dedicated connection per blocking read loop
+ * ({@link #openBlockingConnection}), since a blocking command holds its connection for the whole block.
+ * It also owns the scheduler for background loops. {@link #close()} closes everything created from it.
+ *
+ * <h2>Client options, chosen on purpose</h2>
+ * <ul>
+ *   <li><b>No replay after a reconnect.</b> Lettuce by default re-sends, after a reconnect, the
+ *       commands that were written but not answered when the connection broke, and buffers new ones
+ *       while it is down. A re-sent {@code inc} or append would run twice. Pulse filters every command
+ *       out of the replay (it fails with a {@link PulseException} instead: its outcome is unknown) and
+ *       rejects commands while disconnected. Callers wait for the connection to come back for at most
+ *       {@link Builder#reconnectWait} and then fail with a {@link PulseException} naming the cause, so
+ *       nothing piles up unbounded in memory.</li>
+ *   <li><b>Command timeout</b> ({@link Builder#commandTimeout}, default 10 s) for every command except
+ *       blocking reads ({@code XREAD}, {@code XREADGROUP}, {@code BLPOP}, ...), whose loops bound their
+ *       own wait at their BLOCK time plus a margin.</li>
+ *   <li><b>TCP keep-alive</b> (idle 5 s, interval 2 s, 3 probes) and a <b>TCP user timeout</b> of 15 s
+ *       (on Linux, where the native epoll transport this module brings is loaded), so a host that vanished without closing its sockets is
+ *       noticed in seconds rather than after the kernel's two-hour default.</li>
+ *   <li><b>RESP2</b>, so pub/sub and scripts behave the same on every Redis version from 6.2 on.</li>
+ * </ul>
+ * With {@link #of(RedisClient)} these options are applied to the borrowed client.
+ */
+public final class PulseRedis implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PulseRedis.class);
+
+    /** Commands that block server-side by design: their loops bound the wait themselves. */
+    private static final Set<ProtocolKeyword> BLOCKING = Set.of(CommandType.XREAD, CommandType.XREADGROUP,
+            CommandType.BLPOP, CommandType.BRPOP, CommandType.BLMOVE, CommandType.BZPOPMIN,
+            CommandType.BZPOPMAX, CommandType.WAIT);
+
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final Duration commandTimeout;
+    private final Duration reconnectWait;
+    private final StatefulRedisConnection<byte[], byte[]> commandConnection;
+    private final RedisAsyncCommands<byte[], byte[]> commands;
+    private final PubSubHub pubSub;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    private PulseRedis(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.commandTimeout = commandTimeout;
+        this.reconnectWait = reconnectWait;
+        client.setOptions(clientOptions(commandTimeout));
+        this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
+        scheduler.setRemoveOnCancelPolicy(true);
+        try {
+            this.commandConnection = client.connect(ByteArrayCodec.INSTANCE);
+            this.commands = commandConnection.async();
+            this.pubSub = new PubSubHub(this, client.connectPubSub(ByteArrayCodec.INSTANCE));
+        } catch (RedisException e) {
+            scheduler.shutdownNow();
+            if (ownsClient) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            throw new PulseException("cannot connect to Redis: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Connects to the Redis at {@code uri} (for example {@code redis://localhost:6379}) with default
+     * options; blocks until both shared connections are open.
+     *
+     * @throws PulseException if Redis cannot be reached
+     */
+    public static PulseRedis connect(String uri) {
+        return builder(uri).connect();
+    }
+
+    /**
+     * Uses a Lettuce client the caller created (and keeps owning: closing this object does not shut it
+     * down). Pulse's client options are applied to it. Blocks until the shared connections are open.
+     *
+     * @throws PulseException if Redis cannot be reached
+     */
+    public static PulseRedis of(RedisClient client) {
+        Objects.requireNonNull(client, "client");
+        return new PulseRedis(client, false, Builder.DEFAULT_COMMAND_TIMEOUT, Builder.DEFAULT_RECONNECT_WAIT);
+    }
+
+    /** Starts building a connection to the Redis at {@code uri}. */
+    public static Builder builder(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        return new Builder(uri);
+    }
+
+    /** Options of a {@link PulseRedis}; not thread-safe, ends in {@link #connect()}. */
+    public static final class Builder {
+        static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+        static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofSeconds(5);
+
+        private final String uri;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
+
+        private Builder(String uri) {
+            this.uri = uri;
+        }
+
+        /** How long a non-blocking command may wait for its answer (default 10 s). */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = positive("commandTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a command issued while the connection is down waits for it to come back before
+         * failing (default 5 s).
+         */
+        public Builder reconnectWait(Duration wait) {
+            Objects.requireNonNull(wait, "reconnectWait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("reconnectWait must be >= 0: " + wait);
+            }
+            this.reconnectWait = wait;
+            return this;
+        }
+
+        /** Connects; see {@link PulseRedis#connect(String)}. */
+        public PulseRedis connect() {
+            RedisURI parsed;
+            try {
+                parsed = RedisURI.create(uri);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not a valid Redis URI: \"" + uri + "\": " + e.getMessage(), e);
+            }
+            RedisClient client = RedisClient.create(parsed);
+            return new PulseRedis(client, true, commandTimeout, reconnectWait);
+        }
+    }
+
+    private static ClientOptions clientOptions(Duration commandTimeout) {
+        long timeoutMillis = commandTimeout.toMillis();
+        TimeoutOptions timeouts = TimeoutOptions.builder()
+                .timeoutCommands(true)
+                .timeoutSource(new TimeoutOptions.TimeoutSource() {
+                    @Override
+                    public long getTimeout(RedisCommand<?, ?, ?> command) {
+                        return BLOCKING.contains(command.getType()) ? TimeUnit.DAYS.toMillis(1) : timeoutMillis;
+                    }
+                })
+                .build();
+        SocketOptions.Builder socket = SocketOptions.builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .keepAlive(SocketOptions.KeepAliveOptions.builder()
+                        .enable()
+                        .idle(Duration.ofSeconds(5))
+                        .interval(Duration.ofSeconds(2))
+                        .count(3)
+                        .build());
+        if (EpollProvider.isAvailable() || IOUringProvider.isAvailable()) {
+            // only native transports can set it; Lettuce refuses to connect if asked without one
+            socket.tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
+                    .enable()
+                    .tcpUserTimeout(Duration.ofSeconds(15))
+                    .build());
+        }
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .replayFilter(command -> true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(1 << 17)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .timeoutOptions(timeouts)
+                .socketOptions(socket.build())
+                .build();
+    }
+
+    private static Duration positive(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+        return d;
+    }
+
+    /**
+     * Runs one command on the shared command connection and returns its result; never blocks.
+     *
+     * <p>If the connection is down, the command waits (without blocking a thread) at most
+     * {@code reconnectWait} for it to come back. Failures complete the future with a
+     * {@link PulseException} whose message starts with {@code what}, or {@link ClosedException} after
+     * {@link #close()}. The future may complete on a Redis I/O thread.
+     */
+    public <T> CompletableFuture<T> execute(String what,
+            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        if (closed) {
+            return Futures.failed(new ClosedException(what + ": the Redis facade is closed"));
+        }
+        CompletableFuture<T> sent;
+        if (commandConnection.isOpen()) {
+            sent = send(what, command);
+        } else {
+            sent = whenOpen(commandConnection).thenCompose(v -> send(what, command));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        sent.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(translate(what, error));
+            }
+        });
+        return result;
+    }
+
+    private <T> CompletableFuture<T> send(String what,
+            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        try {
+            return command.apply(commands).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return Futures.failed(e);
+        }
+    }
+
+    /** Runs {@link #execute} and waits for its result at most {@link #syncTimeout()}. */
+    public <T> T executeSync(String what, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        return Futures.await(execute(what, command), syncTimeout(), what);
+    }
+
+    /** Converts a Lettuce or I/O failure into the exception Pulse reports for {@code what}. */
+    PulseException translate(String what, Throwable error) {
+        Throwable cause = Futures.unwrap(error);
+        if (cause instanceof ClosedException) {
+            return (ClosedException) cause;
+        }
+        if (cause instanceof PulseException && cause.getMessage() != null && cause.getMessage().startsWith(what)) {
+            return (PulseException) cause;
+        }
+        if (closed) {
+            return new ClosedException(what + ": the Redis facade is closed");
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new PulseException(what + ": " + message, cause);
+    }
+
+    /** Completes once {@code connection} is open, or fails after {@code reconnectWait}. */
+    CompletableFuture<Void> whenOpen(StatefulConnection<?, ?> connection) {
+        if (connection.isOpen()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        long deadline = System.nanoTime() + reconnectWait.toNanos();
+        List<ScheduledFuture<?>> poll = new ArrayList<>(1);
+        Runnable check = () -> {
+            if (connection.isOpen()) {
+                ready.complete(null);
+            } else if (closed) {
+                ready.completeExceptionally(new ClosedException("the Redis facade is closed"));
+            } else if (System.nanoTime() - deadline >= 0) {
+                ready.completeExceptionally(new PulseException(
+                        "Redis is unreachable: the connection did not come back within " + reconnectWait));
+            }
+        };
+        try {
+            poll.add(scheduler.scheduleWithFixedDelay(check, 10, 20, TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return Futures.failed(new ClosedException("the Redis facade is closed"));
+        }
+        ready.whenComplete((v, e) -> poll.forEach(f -> f.cancel(false)));
+        return ready;
+    }
+
+    /**
+     * Subscribes {@code listener} to {@code channel} on the shared subscriber connection. The future
+     * completes once Redis confirmed the subscription (so every message published afterwards reaches
+     * the listener), with the handle that unsubscribes it.
+     */
+    public CompletableFuture<Subscription> subscribe(String channel, ChannelListener listener) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(listener, "listener");
+        if (closed) {
+            return Futures.failed(new ClosedException("subscribe to " + channel + ": the Redis facade is closed"));
+        }
+        return pubSub.subscribe(channel, listener);
+    }
+
+    /**
+     * Opens a connection of its own for one blocking read loop; blocks until it is open. The caller
+     * closes it; closing this facade closes it too.
+     *
+     * @throws PulseException if Redis cannot be reached
+     */
+    public BlockingConnection openBlockingConnection(String name) {
+        ensureOpen("open a blocking connection");
+        try {
+            BlockingConnection connection = new BlockingConnection(this, name, client.connect(ByteArrayCodec.INSTANCE));
+            register(connection);
+            return connection;
+        } catch (RedisException e) {
+            throw new PulseException("open a blocking connection for " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The shared scheduler for Pulse's background loops (daemon threads). Do not shut it down. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** How long a blocking facade call waits at most: command timeout plus reconnect wait plus 1 s. */
+    public Duration syncTimeout() {
+        return commandTimeout.plus(reconnectWait).plusSeconds(1);
+    }
+
+    /** The command timeout in force. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /**
+     * Registers a component to close when this facade closes (in reverse order of registration).
+     *
+     * @throws ClosedException if this facade is already closed
+     */
+    public void register(AutoCloseable resource) {
+        synchronized (resources) {
+            if (closed) {
+                throw new ClosedException("the Redis facade is closed");
+            }
+            resources.push(resource);
+        }
+    }
+
+    /** Forgets a component registered with {@link #register}, typically when it closed on its own. */
+    public void unregister(AutoCloseable resource) {
+        synchronized (resources) {
+            resources.remove(resource);
+        }
+    }
+
+    /** Returns whether the shared command connection is currently open. */
+    public boolean isConnected() {
+        return commandConnection.isOpen();
+    }
+
+    /** Returns whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Throws {@link ClosedException} if this facade was closed. */
+    public void ensureOpen(String what) {
+        if (closed) {
+            throw new ClosedException(what + ": the Redis facade is closed");
+        }
+    }
+
+    /**
+     * Closes every component created from this facade, then its connections and scheduler, and shuts
+     * the client down if it owns it. Blocks for a bounded time; idempotent; thread-safe.
+     */
+    @Override
+    public void close() {
+        List<AutoCloseable> toClose;
+        synchronized (resources) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = new ArrayList<>(resources);
+            resources.clear();
+        }
+        for (AutoCloseable resource : toClose) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.atWarn().setCause(e).log("closing a component failed");
+            }
+        }
+        quietly(pubSub::close);
+        quietly(commandConnection::close);
+        scheduler.shutdownNow();
+        if (ownsClient) {
+            quietly(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+        }
+    }
+
+    private static void quietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.atDebug().setCause(e).log("ignored failure while closing");
+        }
+    }
+}

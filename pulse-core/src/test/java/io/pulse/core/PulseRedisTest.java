@@ -1,0 +1,174 @@
+package io.pulse.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.testing.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PulseRedisTest {
+
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void executeRunsCommandsOnTheSharedConnection() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String key = RedisServerExtension.uniqueName("exec");
+        redis.executeSync("set", c -> c.set(b(key), b("v")));
+        assertThat(REDIS.cli().get(key)).isEqualTo("v");
+        byte[] got = redis.executeSync("get", c -> c.get(b(key)));
+        assertThat(got).isEqualTo(b("v"));
+    }
+
+    @Test
+    void luaScriptIsResentWithEvalAfterScriptFlush() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        LuaScript script = LuaScript.load("/io/pulse/core/echo_incr.lua");
+        String key = RedisServerExtension.uniqueName("script");
+        Long first = script.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("2")).join();
+        assertThat(first).isEqualTo(2L);
+        REDIS.cli().scriptFlush();
+        assertThat(REDIS.cli().scriptExists(script.sha1())).containsExactly(false);
+        Long second = script.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("3")).join();
+        assertThat(second).isEqualTo(5L);
+        assertThat(REDIS.cli().scriptExists(script.sha1())).containsExactly(true);
+    }
+
+    @Test
+    void subscribersOfOneChannelShareOneSubscriptionAndAllGetMessages() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String channel = RedisServerExtension.uniqueName("chan");
+        List<String> a = new CopyOnWriteArrayList<>();
+        List<String> c = new CopyOnWriteArrayList<>();
+        Subscription sa = redis.subscribe(channel, m -> a.add(new String(m, StandardCharsets.UTF_8))).join();
+        Subscription sc = redis.subscribe(channel, m -> c.add(new String(m, StandardCharsets.UTF_8))).join();
+        assertThat(REDIS.cli().pubsubNumsub(channel)).containsEntry(channel, 1L);
+        REDIS.cli().publish(channel, "one");
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.size() == 1 && c.size() == 1);
+        sa.close();
+        REDIS.cli().publish(channel, "two");
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.size() == 2);
+        assertThat(a).containsExactly("one");
+        sc.close();
+        sc.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> REDIS.cli().pubsubNumsub(channel).get(channel) == 0L);
+    }
+
+    @Test
+    void listenersAreToldWhenTheirChannelIsResubscribedAfterTheConnectionIsKilled() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String channel = RedisServerExtension.uniqueName("resub");
+        AtomicInteger resubscribed = new AtomicInteger();
+        List<String> got = new CopyOnWriteArrayList<>();
+        redis.subscribe(channel, new ChannelListener() {
+            @Override
+            public void onMessage(byte[] message) {
+                got.add(new String(message, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onResubscribed() {
+                resubscribed.incrementAndGet();
+            }
+        }).join();
+        assertThat(resubscribed).hasValue(0);
+        REDIS.cli().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+        await().atMost(Duration.ofSeconds(20)).until(() -> resubscribed.get() >= 1);
+        REDIS.cli().publish(channel, "after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("after"));
+    }
+
+    @Test
+    void commandInFlightWhenTheConnectionIsClosedFailsInsteadOfBeingReplayed() throws Exception {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String key = RedisServerExtension.uniqueName("noreplay");
+        Long clientId = redis.executeSync("client id", c -> c.clientId());
+        // a BLPOP waits inside Redis, so it is still unanswered when Redis closes the connection
+        CompletableFuture<?> pop = redis.execute("blpop", c -> c.blpop(20, b(key)));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !pop.isDone());
+        REDIS.cli().clientKill(io.lettuce.core.KillArgs.Builder.id(clientId));
+        assertThatThrownBy(() -> pop.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(PulseException.class);
+        await().atMost(Duration.ofSeconds(20)).until(redis::isConnected);
+        // Lettuce's default would re-send the BLPOP after the reconnect, and it would take this element
+        REDIS.cli().rpush(key, "x");
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> REDIS.cli().llen(key) == 1L);
+    }
+
+    @Test
+    void commandsFailWithPulseExceptionAfterTheReconnectWaitWhileRedisIsDown() {
+        PulseRedis redis = REDIS.track(PulseRedis.builder(REDIS.uri()).reconnectWait(Duration.ofMillis(500)).connect());
+        REDIS.kill();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !redis.isConnected());
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> redis.executeSync("ping", c -> c.ping()))
+                    .isInstanceOf(PulseException.class)
+                    .hasMessageContaining("ping");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        } finally {
+            REDIS.restart();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(redis::isConnected);
+        String pong = redis.executeSync("ping", c -> c.ping());
+        assertThat(pong).isEqualTo("PONG");
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterCallsFailWithClosedException() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        AtomicInteger closedResources = new AtomicInteger();
+        redis.register(closedResources::incrementAndGet);
+        BlockingConnection blocking = redis.openBlockingConnection("test");
+        redis.close();
+        redis.close();
+        assertThat(closedResources).hasValue(1);
+        assertThat(blocking.isClosed()).isTrue();
+        assertThat(redis.isClosed()).isTrue();
+        assertThatThrownBy(() -> redis.executeSync("ping", c -> c.ping())).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> redis.subscribe("x", m -> { }).join()).hasCauseInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void blockingReadOnItsOwnConnectionEndsPromptlyWhenClosed() throws Exception {
+        PulseRedis redis = REDIS.newPulseRedis();
+        BlockingConnection blocking = redis.openBlockingConnection("blpop");
+        String key = RedisServerExtension.uniqueName("list");
+        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+            try {
+                blocking.call("blpop", Duration.ofSeconds(30), c -> c.blpop(30, b(key)));
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !failure.isDone());
+        // the shared connection is not held by the blocked read
+        String pong = redis.executeSync("ping", c -> c.ping());
+        assertThat(pong).isEqualTo("PONG");
+        long start = System.nanoTime();
+        blocking.close();
+        assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void connectToUnreachableRedisFailsWithPulseException() {
+        assertThatThrownBy(() -> PulseRedis.connect("redis://127.0.0.1:1")).isInstanceOf(PulseException.class);
+    }
+}

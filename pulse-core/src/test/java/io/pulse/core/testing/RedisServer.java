@@ -1,0 +1,25 @@
+package io.pulse.core.testing;
+
+/** A Redis server a test class talks to; only servers this JVM started can be killed or paused. */
+interface RedisServer extends AutoCloseable {
+
+    /** A {@code redis://} URI for the server. */
+    String uri();
+
+    /** Where the server came from, for the test log. */
+    String description();
+
+    /** Whether {@link #kill}, {@link #restart}, {@link #pause} and {@link #resume} work. */
+    boolean controllable();
+
+    void kill();
+
+    void restart();
+
+    void pause();
+
+    void resume();
+
+    @Override
+    void close();
+}

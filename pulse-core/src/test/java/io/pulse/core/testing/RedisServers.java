@@ -1,0 +1,110 @@
+package io.pulse.core.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Optional;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Finds a Redis for a test class, in this order: the URI in {@code PULSE_TEST_REDIS}; a
+ * {@code redis-server} on the PATH, started on a free port; the Linux binary shipped in the
+ * embedded-redis test dependency, started the same way; a Redis container if a Docker engine answers.
+ */
+final class RedisServers {
+
+    static final String ENV = "PULSE_TEST_REDIS";
+
+    private static Path extractedBinary;
+
+    private RedisServers() {
+    }
+
+    static RedisServer start() {
+        String external = System.getenv(ENV);
+        if (external != null && !external.isBlank()) {
+            return new FixedRedis(external.trim(), ENV + "=" + external.trim(), null);
+        }
+        Optional<Path> onPath = findOnPath("redis-server");
+        if (onPath.isPresent()) {
+            return new LocalRedisProcess(onPath.get(), "redis-server from the PATH");
+        }
+        Optional<Path> embedded = embeddedBinary();
+        if (embedded.isPresent()) {
+            return new LocalRedisProcess(embedded.get(), "redis-server from embedded-redis");
+        }
+        if (dockerAvailable()) {
+            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("redis:7.0"))
+                    .withExposedPorts(6379);
+            container.start();
+            String uri = "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
+            return new FixedRedis(uri, "a redis:7.0 container", container);
+        }
+        throw new IllegalStateException("no Redis for the tests: set " + ENV
+                + ", put redis-server on the PATH, or run on Linux x86-64/arm64 where the embedded binary works");
+    }
+
+    static Optional<Path> findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static synchronized Optional<Path> embeddedBinary() {
+        if (extractedBinary != null) {
+            return Optional.of(extractedBinary);
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) {
+            return Optional.empty();
+        }
+        String resource;
+        if (arch.equals("amd64") || arch.equals("x86_64")) {
+            resource = "/redis-server-6.2.6-v5-linux-amd64";
+        } else if (arch.equals("aarch64") || arch.equals("arm64")) {
+            resource = "/redis-server-6.2.7-linux-arm64";
+        } else {
+            return Optional.empty();
+        }
+        try (InputStream in = RedisServers.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            Path file = Files.createTempFile("pulse-embedded-redis-server-", "");
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            if (!file.toFile().setExecutable(true)) {
+                return Optional.empty();
+            }
+            file.toFile().deleteOnExit();
+            extractedBinary = file;
+            return Optional.of(file);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+}
