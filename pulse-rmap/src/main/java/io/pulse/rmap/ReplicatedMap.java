@@ -1,0 +1,593 @@
+package io.pulse.rmap;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.BoundedDispatcher;
+import io.pulse.core.ClosedException;
+import io.pulse.core.DaemonThreads;
+import io.pulse.core.Futures;
+import io.pulse.core.LuaScript;
+import io.pulse.core.Names;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A string-to-string map kept in a Redis hash and mirrored in the memory of every process that joined
+ * it; thread-safe. Reads ({@link #get}, {@link #keys}, {@link #snapshot}, ...) are local and never
+ * touch Redis. Each mutation is one atomic Lua script that changes the hash, bumps the map's revision
+ * and publishes the change; every replica, the writer's included, applies published changes in
+ * revision order. So after {@link #set} returns, a {@link #get} on the same replica may still show the
+ * old value for a moment; {@link #setAndWait} returns only once it shows the new one.
+ *
+ * <p>Blocking mutations wait a bounded time and throw {@link PulseException} on Redis failures; each
+ * has an {@code ...Async} twin returning a {@link CompletableFuture} that may complete on a Redis I/O
+ * thread (attach heavy work with the {@code ...Async} variants of {@code CompletableFuture}). Keys must
+ * be non-empty and may not contain {@code =}; values may be any string, including empty. Nulls are
+ * rejected with {@link NullPointerException}.
+ *
+ * <p>After {@link #close()} reads return the last state and mutations throw {@link ClosedException},
+ * except {@link #reset()} and {@link #destroy()}. The Redis layout is Go Pulse's, so Java and Go
+ * replicas of one map work together.
+ */
+public final class ReplicatedMap implements AutoCloseable {
+
+    private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ReplicatedMap.class);
+    private static final int LISTENER_QUEUE = 10_000;
+    private static final Duration POKE_AFTER = Duration.ofSeconds(1);
+
+    private final String name;
+    private final PulseRedis redis;
+    private final Replica replica;
+    private final Subscription channel;
+    private final Logger log;
+    private final byte[][] keys;
+    private final byte[] ttlMillis;
+    private final byte[] ttlMode;
+    private final Duration waitTimeout;
+    private final Executor userExecutor;
+    private ExecutorService ownExecutor; // guarded by this
+    private volatile boolean closed;
+
+    private ReplicatedMap(Builder b, Replica replica, Subscription channel) {
+        this.name = b.name;
+        this.redis = b.redis;
+        this.replica = replica;
+        this.channel = channel;
+        this.log = b.log;
+        this.keys = new byte[][] {bytes(MapKeys.content(name)), bytes(MapKeys.updates(name))};
+        this.ttlMillis = bytes(Long.toString(b.ttl.toMillis()));
+        this.ttlMode = bytes(b.sliding ? "sliding" : "absolute");
+        this.waitTimeout = b.waitTimeout;
+        this.userExecutor = b.executor;
+    }
+
+    /**
+     * Joins the map {@code name} with default options: subscribes to its changes, then loads its
+     * content. Blocks until the local replica is loaded.
+     *
+     * @throws IllegalArgumentException if the name is invalid
+     * @throws PulseException if Redis fails
+     */
+    public static ReplicatedMap join(String name, PulseRedis redis) {
+        return builder(name, redis).join();
+    }
+
+    /** Starts configuring a join of the map {@code name}; validates both arguments now. */
+    public static Builder builder(String name, PulseRedis redis) {
+        return new Builder(name, redis);
+    }
+
+    /** Options for joining a map; not thread-safe, ends in {@link #join()}. */
+    public static final class Builder {
+        private final String name;
+        private final PulseRedis redis;
+        private Duration ttl = Duration.ZERO;
+        private boolean sliding;
+        private Logger log = DEFAULT_LOG;
+        private Executor executor;
+        private Duration waitTimeout = Duration.ofSeconds(10);
+
+        private Builder(String name, PulseRedis redis) {
+            this.name = Names.requireValid("map", name);
+            this.redis = Objects.requireNonNull(redis, "redis");
+        }
+
+        /**
+         * Expires the whole map {@code ttl} after its first write (measured again after each reset);
+         * writes do not extend it. Zero means never. Applied atomically by every write, with
+         * millisecond precision.
+         */
+        public Builder ttl(Duration ttl) {
+            this.ttl = nonNegative(ttl);
+            this.sliding = false;
+            return this;
+        }
+
+        /** Expires the whole map {@code ttl} after its last write attempt. Zero means never. */
+        public Builder slidingTtl(Duration ttl) {
+            this.ttl = nonNegative(ttl);
+            this.sliding = true;
+            return this;
+        }
+
+        /** The logger this map writes to (default: the {@code io.pulse.rmap.ReplicatedMap} logger). */
+        public Builder logger(Logger logger) {
+            this.log = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        /**
+         * Where listener callbacks run (default: one daemon thread of this map, started with the first
+         * listener). Each listener still gets its events one at a time and in order.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The longest {@link #setAndWait} waits for its change to show locally (default 10 s). */
+        public Builder setAndWaitTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "setAndWaitTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("setAndWaitTimeout must be positive: " + timeout);
+            }
+            this.waitTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Joins: subscribes to the map's channel, waits for the subscription, then loads the hash (in
+         * that order, so no change can fall between the two). Blocks until loaded.
+         *
+         * @throws PulseException if Redis fails
+         * @throws ClosedException if the facade is closed
+         */
+        public ReplicatedMap join() {
+            redis.ensureOpen("join map " + name);
+            Duration timeout = redis.syncTimeout();
+            Replica replica = new Replica(name, redis, log);
+            Subscription channel = Futures.await(redis.subscribe(MapKeys.updates(name), replica), timeout,
+                    "join map " + name);
+            try {
+                Futures.await(replica.loadFirstSnapshot(), timeout, "join map " + name);
+                ReplicatedMap map = new ReplicatedMap(this, replica, channel);
+                redis.register(map);
+                return map;
+            } catch (RuntimeException e) {
+                channel.close();
+                replica.close();
+                throw e;
+            }
+        }
+
+        private static Duration nonNegative(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("ttl must be >= 0: " + ttl);
+            }
+            return ttl;
+        }
+    }
+
+    /** The map's name. */
+    public String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------ local reads
+
+    /** The local value of {@code key}, if present. No I/O. */
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(replica.get(Objects.requireNonNull(key, "key")));
+    }
+
+    /**
+     * The items of the list stored at {@code key} (a JSON array of strings, as the list mutations
+     * write it); an empty list if the key is absent. No I/O.
+     */
+    public List<String> getValues(String key) {
+        return ListValues.parse(replica.get(Objects.requireNonNull(key, "key")));
+    }
+
+    /** A copy of the local keys, in no particular order. No I/O. */
+    public Set<String> keys() {
+        return Set.copyOf(replica.content().keySet());
+    }
+
+    /** The number of local keys. No I/O. */
+    public int size() {
+        return replica.content().size();
+    }
+
+    /** An unmodifiable copy of the whole local content. No I/O. */
+    public Map<String, String> snapshot() {
+        return replica.snapshot();
+    }
+
+    /** The revision the local replica has reached. */
+    public long revision() {
+        return replica.revision();
+    }
+
+    // ------------------------------------------------------------------ mutations
+
+    /** Sets {@code key} to {@code value}; returns the previous value or {@code null}. */
+    public String set(String key, String value) {
+        return await(setAsync(key, value), "set");
+    }
+
+    /** Async twin of {@link #set}. */
+    public CompletableFuture<String> setAsync(String key, String value) {
+        return setWithRevision("set", key, value).thenApply(r -> r.previous);
+    }
+
+    /** Sets {@code key} only if it is absent; returns whether it did. */
+    public boolean setIfAbsent(String key, String value) {
+        return await(setIfAbsentAsync(key, value), "setIfAbsent");
+    }
+
+    /** Async twin of {@link #setIfAbsent}. */
+    public CompletableFuture<Boolean> setIfAbsentAsync(String key, String value) {
+        validKey("setIfAbsent", key);
+        Objects.requireNonNull(value, "value");
+        return this.<Long>run(MapScripts.SET_IF_ABSENT, ScriptOutputType.INTEGER, "setIfAbsent", key, true,
+                key, value).thenApply(r -> r == 1L);
+    }
+
+    /**
+     * Sets {@code key} to {@code value} and returns (the previous value or {@code null}) only once this
+     * replica shows the change, or a later one. Waits at most the configured
+     * {@link Builder#setAndWaitTimeout}; if the change's message was lost, the replica re-reads Redis.
+     *
+     * @throws PulseException if the change does not show in time
+     */
+    public String setAndWait(String key, String value) {
+        return await(setAndWaitAsync(key, value), "setAndWait");
+    }
+
+    /** Async twin of {@link #setAndWait}. */
+    public CompletableFuture<String> setAndWaitAsync(String key, String value) {
+        return setWithRevision("setAndWait", key, value).thenCompose(r -> {
+            CompletableFuture<Void> visible = replica.awaitWrite(r.revision, key, value);
+            if (visible.isDone()) {
+                return visible.thenApply(v -> r.previous);
+            }
+            ScheduledFuture<?> poke = redis.scheduler().schedule(
+                    () -> replica.awaitSnapshot(visible, "a setAndWait is still waiting"),
+                    POKE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> expire = redis.scheduler().schedule(() -> {
+                if (visible.completeExceptionally(Replica.notVisible(name, r.revision, waitTimeout))) {
+                    replica.cancelWait(visible);
+                }
+            }, waitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return visible.whenComplete((v, e) -> {
+                poke.cancel(false);
+                expire.cancel(false);
+            }).thenApply(v -> r.previous);
+        });
+    }
+
+    /**
+     * Sets {@code key} to {@code value} if its current value equals {@code expected} (an absent key
+     * equals nothing). Returns the value found before, whether or not it matched ({@code null} if
+     * absent).
+     */
+    public String testAndSet(String key, String expected, String value) {
+        return await(testAndSetAsync(key, expected, value), "testAndSet");
+    }
+
+    /** Async twin of {@link #testAndSet}. */
+    public CompletableFuture<String> testAndSetAsync(String key, String expected, String value) {
+        validKey("testAndSet", key);
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(value, "value");
+        return this.<byte[]>run(MapScripts.TEST_AND_SET, ScriptOutputType.VALUE, "testAndSet", key, true,
+                key, expected, value).thenApply(ReplicatedMap::string);
+    }
+
+    /**
+     * Adds {@code delta} (may be negative) to the integer at {@code key}, an absent key counting as 0;
+     * returns the new value.
+     *
+     * @throws PulseException if the current value is not an integer
+     */
+    public long inc(String key, long delta) {
+        return await(incAsync(key, delta), "inc");
+    }
+
+    /** Async twin of {@link #inc}. */
+    public CompletableFuture<Long> incAsync(String key, long delta) {
+        validKey("inc", key);
+        return this.<byte[]>run(MapScripts.INC, ScriptOutputType.VALUE, "inc", key, true, key, Long.toString(delta))
+                .thenApply(v -> Long.parseLong(string(v)));
+    }
+
+    /** Appends {@code items} (duplicates allowed) to the list at {@code key}; returns the new list. */
+    public List<String> appendValues(String key, String... items) {
+        return await(appendValuesAsync(key, items), "appendValues");
+    }
+
+    /** Async twin of {@link #appendValues}. */
+    public CompletableFuture<List<String>> appendValuesAsync(String key, String... items) {
+        return listOp(MapScripts.APPEND, "appendValues", key, items);
+    }
+
+    /**
+     * Appends each of {@code items} not in the list at {@code key} yet; returns the resulting list.
+     * Writes (and publishes) nothing when every item was already there.
+     */
+    public List<String> appendUniqueValues(String key, String... items) {
+        return await(appendUniqueValuesAsync(key, items), "appendUniqueValues");
+    }
+
+    /** Async twin of {@link #appendUniqueValues}. */
+    public CompletableFuture<List<String>> appendUniqueValuesAsync(String key, String... items) {
+        return listOp(MapScripts.APPEND_UNIQUE, "appendUniqueValues", key, items);
+    }
+
+    /**
+     * Removes every occurrence of each of {@code items} from the list at {@code key}; returns the
+     * remaining items, an empty list when none remain (the key is then deleted) or the key is absent.
+     */
+    public List<String> removeValues(String key, String... items) {
+        return await(removeValuesAsync(key, items), "removeValues");
+    }
+
+    /** Async twin of {@link #removeValues}. */
+    public CompletableFuture<List<String>> removeValuesAsync(String key, String... items) {
+        validKey("removeValues", key);
+        String[] args = listArgs(key, items);
+        return this.<List<Object>>run(MapScripts.REMOVE, ScriptOutputType.MULTI, "removeValues", key, true, args)
+                .thenApply(r -> {
+                    String remaining = r.isEmpty() ? null : string((byte[]) r.get(0));
+                    return remaining == null || remaining.isEmpty() ? List.<String>of() : ListValues.parse(remaining);
+                });
+    }
+
+    /** Deletes {@code key}; returns the value it had or {@code null}. */
+    public String delete(String key) {
+        return await(deleteAsync(key), "delete");
+    }
+
+    /** Async twin of {@link #delete}. */
+    public CompletableFuture<String> deleteAsync(String key) {
+        validKey("delete", key);
+        return this.<byte[]>run(MapScripts.DELETE, ScriptOutputType.VALUE, "delete", key, true, key)
+                .thenApply(ReplicatedMap::string);
+    }
+
+    /**
+     * Deletes {@code key} if its value equals {@code expected}; returns the value found before,
+     * whether or not it matched ({@code null} if absent).
+     */
+    public String testAndDelete(String key, String expected) {
+        return await(testAndDeleteAsync(key, expected), "testAndDelete");
+    }
+
+    /** Async twin of {@link #testAndDelete}. */
+    public CompletableFuture<String> testAndDeleteAsync(String key, String expected) {
+        validKey("testAndDelete", key);
+        Objects.requireNonNull(expected, "expected");
+        return this.<byte[]>run(MapScripts.TEST_AND_DELETE, ScriptOutputType.VALUE, "testAndDelete", key, true,
+                key, expected).thenApply(ReplicatedMap::string);
+    }
+
+    /** Empties the map (every replica). Works after {@link #close()}. */
+    public void reset() {
+        await(resetAsync(), "reset");
+    }
+
+    /** Async twin of {@link #reset}. */
+    public CompletableFuture<Void> resetAsync() {
+        return this.<byte[]>run(MapScripts.RESET, ScriptOutputType.VALUE, "reset", null, false).thenApply(v -> null);
+    }
+
+    /**
+     * Empties the map if every key of {@code expected} holds exactly its value there (an empty
+     * {@code expected} always matches); returns whether it did.
+     */
+    public boolean testAndReset(Map<String, String> expected) {
+        return await(testAndResetAsync(expected), "testAndReset");
+    }
+
+    /** Async twin of {@link #testAndReset}. */
+    public CompletableFuture<Boolean> testAndResetAsync(Map<String, String> expected) {
+        Objects.requireNonNull(expected, "expected");
+        List<String> testedKeys = new ArrayList<>(expected.size());
+        List<String> testedValues = new ArrayList<>(expected.size());
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            validKey("testAndReset", e.getKey());
+            testedKeys.add(e.getKey());
+            testedValues.add(Objects.requireNonNull(e.getValue(), () -> "expected value of key \"" + e.getKey() + "\""));
+        }
+        testedKeys.addAll(testedValues);
+        return this.<Long>run(MapScripts.TEST_AND_RESET, ScriptOutputType.INTEGER, "testAndReset", null, true,
+                testedKeys.toArray(new String[0])).thenApply(r -> r == 1L);
+    }
+
+    /**
+     * Empties the map everywhere, marking it destroyed; the hash keeps only its revision so that Go
+     * and Java replicas stay ordered if the map is used again. Works after {@link #close()}.
+     */
+    public void destroy() {
+        await(destroyAsync(), "destroy");
+    }
+
+    /** Async twin of {@link #destroy}. */
+    public CompletableFuture<Void> destroyAsync() {
+        return this.<byte[]>run(MapScripts.DESTROY, ScriptOutputType.VALUE, "destroy", null, false).thenApply(v -> null);
+    }
+
+    // ------------------------------------------------------------------ listeners
+
+    /**
+     * Calls {@code listener} with one {@link MapEvent} per change this replica applies, in revision
+     * order, on the map's callback executor (never a Redis I/O thread). A listener that falls
+     * {@value #LISTENER_QUEUE} events behind has its backlog replaced by one {@link MapEvent.Kind#RESYNC}
+     * event. Returns the handle that stops delivery.
+     *
+     * @throws ClosedException if the map is closed
+     */
+    public Subscription subscribe(Consumer<MapEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen("subscribe");
+        BoundedDispatcher<MapEvent> dispatcher = new BoundedDispatcher<>(callbackExecutor(), LISTENER_QUEUE,
+                listener, () -> new MapEvent(MapEvent.Kind.RESYNC, null, replica.revision()));
+        replica.addListener(dispatcher);
+        return () -> replica.removeListener(dispatcher);
+    }
+
+    private synchronized Executor callbackExecutor() {
+        if (userExecutor != null) {
+            return userExecutor;
+        }
+        if (ownExecutor == null) {
+            ownExecutor = Executors.newSingleThreadExecutor(DaemonThreads.named("rmap", name));
+        }
+        return ownExecutor;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Returns whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Leaves the map: stops following changes, stops listeners and fails pending
+     * {@link #setAndWait} calls with {@link ClosedException}. The local content stays readable; Redis
+     * is not touched. Idempotent; thread-safe.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        channel.close();
+        replica.close();
+        synchronized (this) {
+            if (ownExecutor != null) {
+                ownExecutor.shutdown();
+            }
+        }
+        redis.unregister(this);
+        log.atDebug().addKeyValue("map", name).log("closed");
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicatedMap[" + name + ", " + size() + " keys, rev " + revision() + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private record SetResult(String previous, long revision) {
+    }
+
+    private CompletableFuture<SetResult> setWithRevision(String op, String key, String value) {
+        validKey(op, key);
+        Objects.requireNonNull(value, "value");
+        return this.<List<Object>>run(MapScripts.SET, ScriptOutputType.MULTI, op, key, true, key, value)
+                .thenApply(r -> {
+                    if (r.size() != 3 || !(r.get(0) instanceof Long) || !(r.get(2) instanceof byte[])) {
+                        throw new PulseException("map " + name + ": set returned an unexpected reply " + r);
+                    }
+                    String previous = ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
+                    return new SetResult(previous, Long.parseLong(string((byte[]) r.get(2))));
+                });
+    }
+
+    private CompletableFuture<List<String>> listOp(LuaScript script, String op, String key, String[] items) {
+        validKey(op, key);
+        String[] args = listArgs(key, items);
+        return this.<byte[]>run(script, ScriptOutputType.VALUE, op, key, true, args)
+                .thenApply(v -> ListValues.parse(string(v)));
+    }
+
+    private static String[] listArgs(String key, String[] items) {
+        Objects.requireNonNull(items, "items");
+        String[] args = new String[items.length + 1];
+        args[0] = key;
+        for (int i = 0; i < items.length; i++) {
+            args[i + 1] = Objects.requireNonNull(items[i], "items[" + i + "]");
+        }
+        return args;
+    }
+
+    private <T> CompletableFuture<T> run(LuaScript script, ScriptOutputType output, String op, String key,
+            boolean requireOpen, String... args) {
+        if (requireOpen && closed) {
+            return Futures.failed(new ClosedException("map " + name + " is closed: cannot " + op));
+        }
+        byte[][] argv = new byte[args.length + 2][];
+        argv[0] = ttlMillis;
+        argv[1] = ttlMode;
+        for (int i = 0; i < args.length; i++) {
+            argv[i + 2] = bytes(args[i]);
+        }
+        CompletableFuture<T> result = script.run(redis, output, keys, argv);
+        return result.handle((value, error) -> {
+            if (error == null) {
+                return value;
+            }
+            Throwable cause = Futures.unwrap(error);
+            if (cause instanceof ClosedException) {
+                throw (ClosedException) cause;
+            }
+            throw new PulseException("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
+                    + " failed: " + cause.getMessage(), cause);
+        });
+    }
+
+    private void validKey(String op, String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("map " + name + ": key must not be empty in " + op);
+        }
+        if (key.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("map " + name + ": key \"" + key + "\" must not contain '=' in " + op);
+        }
+    }
+
+    private void ensureOpen(String op) {
+        if (closed) {
+            throw new ClosedException("map " + name + " is closed: cannot " + op);
+        }
+    }
+
+    private <T> T await(CompletableFuture<T> future, String op) {
+        return Futures.await(future, redis.syncTimeout().plus(waitTimeout), "map " + name + ": " + op);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Exposed to tests in this package: how many times the replica re-read Redis after joining. */
+    long resyncCount() {
+        return replica.resyncCount();
+    }
+}

@@ -1,0 +1,20 @@
+-- Resets the map if every key ARGV[3..n+2] holds exactly the value ARGV[n+3..2n+2] (absent keys match
+-- nothing; no keys at all always match). Returns 1 if the map was reset, else 0.
+local content, channel = KEYS[1], KEYS[2]
+
+local n = (#ARGV - 2) / 2
+for i = 1, n do
+    if redis.call('HGET', content, ARGV[2 + i]) ~= ARGV[2 + n + i] then
+        return 0
+    end
+end
+local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
+redis.call('DEL', content)
+redis.call('HSET', content, '=rev', rev, '=kind', 'reset')
+redis.call('PUBLISH', channel, 'reset:' .. rev)
+
+local ttl = tonumber(ARGV[1])
+if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
+    redis.call('PEXPIRE', content, ttl)
+end
+return 1
