@@ -54,7 +54,8 @@ final class Replica implements ChannelListener {
     private long fetchesStarted;
     private final ArrayDeque<MapMessage> buffered = new ArrayDeque<>();
     private final TreeMap<Long, List<CompletableFuture<Void>>> revisionWaiters = new TreeMap<>();
-    private final Map<CompletableFuture<Void>, Long> snapshotWaiters = new HashMap<>();
+    /** Waiters released by the next snapshot read after they registered: waiter -> {fetch number, revision}. */
+    private final Map<CompletableFuture<Void>, long[]> snapshotWaiters = new HashMap<>();
     private final List<BoundedDispatcher<MapEvent>> listeners = new ArrayList<>();
     private boolean closed;
     private long resyncs;
@@ -305,7 +306,7 @@ final class Replica implements ChannelListener {
                 }
                 // the replica claims a later revision yet lacks the write: either a later write
                 // overwrote it or the counter went back; a fresh snapshot settles it
-                awaitSnapshotLocked(done, "a write is not visible at its revision");
+                awaitSnapshotLocked(done, rev, "a write is not visible at its revision");
                 return done;
             }
             revisionWaiters.computeIfAbsent(rev, r -> new ArrayList<>(1)).add(done);
@@ -313,18 +314,21 @@ final class Replica implements ChannelListener {
         return done;
     }
 
-    /** Makes {@code waiter} complete after a snapshot read from now on, and asks for one. */
-    void awaitSnapshot(CompletableFuture<Void> waiter, String reason) {
+    /**
+     * Makes {@code waiter} (for revision {@code rev}) complete after the next snapshot read from now
+     * on, if that snapshot reached {@code rev}, and asks for one.
+     */
+    void awaitSnapshot(CompletableFuture<Void> waiter, long rev, String reason) {
         synchronized (lock) {
             if (closed || waiter.isDone()) {
                 return;
             }
-            awaitSnapshotLocked(waiter, reason);
+            awaitSnapshotLocked(waiter, rev, reason);
         }
     }
 
-    private void awaitSnapshotLocked(CompletableFuture<Void> waiter, String reason) {
-        snapshotWaiters.put(waiter, fetchesStarted + 1);
+    private void awaitSnapshotLocked(CompletableFuture<Void> waiter, long rev, String reason) {
+        snapshotWaiters.put(waiter, new long[] {fetchesStarted + 1, rev});
         boolean wasSyncing = syncing;
         startResync(reason, false);
         if (wasSyncing) {
@@ -359,11 +363,17 @@ final class Replica implements ChannelListener {
     private List<CompletableFuture<Void>> releaseSnapshotWaiters(long seq) {
         List<CompletableFuture<Void>> released = new ArrayList<>();
         snapshotWaiters.entrySet().removeIf(e -> {
-            if (e.getValue() <= seq) {
-                released.add(e.getKey());
-                return true;
+            if (e.getValue()[0] > seq) {
+                return false;
             }
-            return false;
+            long rev = e.getValue()[1];
+            if (revision >= rev) {
+                released.add(e.getKey());
+            } else {
+                // Redis itself has not reached that revision (yet): wait for it the usual way
+                revisionWaiters.computeIfAbsent(rev, r -> new ArrayList<>(1)).add(e.getKey());
+            }
+            return true;
         });
         return released;
     }

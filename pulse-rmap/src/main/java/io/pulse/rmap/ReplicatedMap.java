@@ -264,23 +264,31 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #setAndWait}. */
     public CompletableFuture<String> setAndWaitAsync(String key, String value) {
-        return setWithRevision("setAndWait", key, value).thenCompose(r -> {
-            CompletableFuture<Void> visible = replica.awaitWrite(r.revision, key, value);
-            if (visible.isDone()) {
-                return visible.thenApply(v -> r.previous);
+        return setWithRevision("setAndWait", key, value)
+                .thenCompose(r -> awaitVisible(r.revision, key, value).thenApply(v -> r.previous));
+    }
+
+    /**
+     * Completes once this replica shows the write of {@code value} at {@code key} that produced
+     * {@code revision} (or a later state). If it has not after a second, the replica re-reads Redis
+     * (the change's message may have been lost); after the wait timeout the future fails.
+     */
+    CompletableFuture<Void> awaitVisible(long revision, String key, String value) {
+        CompletableFuture<Void> visible = replica.awaitWrite(revision, key, value);
+        if (visible.isDone()) {
+            return visible;
+        }
+        ScheduledFuture<?> poke = redis.scheduler().schedule(
+                () -> replica.awaitSnapshot(visible, revision, "a setAndWait is still waiting"),
+                POKE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> expire = redis.scheduler().schedule(() -> {
+            if (visible.completeExceptionally(Replica.notVisible(name, revision, waitTimeout))) {
+                replica.cancelWait(visible);
             }
-            ScheduledFuture<?> poke = redis.scheduler().schedule(
-                    () -> replica.awaitSnapshot(visible, "a setAndWait is still waiting"),
-                    POKE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
-            ScheduledFuture<?> expire = redis.scheduler().schedule(() -> {
-                if (visible.completeExceptionally(Replica.notVisible(name, r.revision, waitTimeout))) {
-                    replica.cancelWait(visible);
-                }
-            }, waitTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            return visible.whenComplete((v, e) -> {
-                poke.cancel(false);
-                expire.cancel(false);
-            }).thenApply(v -> r.previous);
+        }, waitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return visible.whenComplete((v, e) -> {
+            poke.cancel(false);
+            expire.cancel(false);
         });
     }
 
