@@ -1,7 +1,10 @@
 package io.pulse.core.testing;
 
-/** A Redis server a test class talks to; only servers this JVM started can be killed or paused. */
-interface RedisServer extends AutoCloseable {
+/**
+ * A Redis server that tests (or the quick-start demo) talk to; only servers this JVM started can be
+ * killed, restarted or paused. {@link #close()} stops a server this JVM started.
+ */
+public interface RedisServer extends AutoCloseable {
 
     /** A {@code redis://} URI for the server. */
     String uri();

@@ -7,16 +7,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Optional;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * Finds a Redis for a test class, in this order: the URI in {@code PULSE_TEST_REDIS}; a
  * {@code redis-server} on the PATH, started on a free port; the Linux binary shipped in the
  * embedded-redis test dependency, started the same way; a Redis container if a Docker engine answers.
  */
-final class RedisServers {
+public final class RedisServers {
 
     static final String ENV = "PULSE_TEST_REDIS";
 
@@ -25,28 +22,38 @@ final class RedisServers {
     private RedisServers() {
     }
 
-    static RedisServer start() {
+    /** Returns the Redis tests should use, starting one if needed (see the class comment). */
+    public static RedisServer start() {
         String external = System.getenv(ENV);
         if (external != null && !external.isBlank()) {
             return new FixedRedis(external.trim(), ENV + "=" + external.trim(), null);
         }
-        Optional<Path> onPath = findOnPath("redis-server");
-        if (onPath.isPresent()) {
-            return new LocalRedisProcess(onPath.get(), "redis-server from the PATH");
+        Optional<RedisServer> local = startLocalProcess();
+        if (local.isPresent()) {
+            return local.get();
         }
-        Optional<Path> embedded = embeddedBinary();
-        if (embedded.isPresent()) {
-            return new LocalRedisProcess(embedded.get(), "redis-server from embedded-redis");
-        }
-        if (dockerAvailable()) {
-            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("redis:7.0"))
-                    .withExposedPorts(6379);
-            container.start();
-            String uri = "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
-            return new FixedRedis(uri, "a redis:7.0 container", container);
+        Optional<RedisServer> container = ContainerRedis.startIfDockerAnswers();
+        if (container.isPresent()) {
+            return container.get();
         }
         throw new IllegalStateException("no Redis for the tests: set " + ENV
                 + ", put redis-server on the PATH, or run on Linux x86-64/arm64 where the embedded binary works");
+    }
+
+    /**
+     * Starts a {@code redis-server} process of this JVM on a free loopback port: the one on the PATH,
+     * else the Linux binary of the embedded-redis artifact (if it is on the classpath).
+     */
+    public static Optional<RedisServer> startLocalProcess() {
+        Optional<Path> onPath = findOnPath("redis-server");
+        if (onPath.isPresent()) {
+            return Optional.of(new LocalRedisProcess(onPath.get(), "redis-server from the PATH"));
+        }
+        Optional<Path> embedded = embeddedBinary();
+        if (embedded.isPresent()) {
+            return Optional.of(new LocalRedisProcess(embedded.get(), "redis-server from embedded-redis"));
+        }
+        return Optional.empty();
     }
 
     static Optional<Path> findOnPath(String name) {
@@ -97,14 +104,6 @@ final class RedisServers {
             return Optional.of(file);
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable t) {
-            return false;
         }
     }
 }
