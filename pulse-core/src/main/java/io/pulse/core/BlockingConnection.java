@@ -1,6 +1,7 @@
 package io.pulse.core;
 
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.UnblockType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
@@ -18,6 +19,7 @@ public final class BlockingConnection implements AutoCloseable {
     private final String name;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private volatile boolean closed;
+    private volatile Long clientId;
 
     BlockingConnection(PulseRedis redis, String name, StatefulRedisConnection<byte[], byte[]> connection) {
         this.redis = redis;
@@ -37,8 +39,12 @@ public final class BlockingConnection implements AutoCloseable {
         if (closed) {
             throw new ClosedException(what + ": connection " + name + " is closed");
         }
-        CompletableFuture<T> result = redis.whenOpen(connection)
-                .thenCompose(v -> command.apply(connection.async()).toCompletableFuture());
+        CompletableFuture<T> result = redis.whenOpen(connection).thenCompose(v -> {
+            RedisAsyncCommands<byte[], byte[]> commands = connection.async();
+            // pipelined with the read, so it costs no round trip; the id changes after a reconnect
+            commands.clientId().thenAccept(id -> clientId = id);
+            return command.apply(commands).toCompletableFuture();
+        });
         try {
             return Futures.await(result, block.plus(redis.commandTimeout()), what);
         } catch (RuntimeException e) {
@@ -46,6 +52,18 @@ public final class BlockingConnection implements AutoCloseable {
                 throw new ClosedException(what + ": connection " + name + " is closed");
             }
             throw e instanceof PulseException ? e : redis.translate(what, e);
+        }
+    }
+
+    /**
+     * Makes a read blocked on this connection return at once with no data ({@code CLIENT UNBLOCK}), so
+     * its loop can notice a change (a new stream to read, a close). Never blocks; harmless if no read
+     * is blocked.
+     */
+    public void wake() {
+        Long id = clientId;
+        if (id != null && !redis.isClosed()) {
+            redis.execute("wake " + name, c -> c.clientUnblock(id, UnblockType.TIMEOUT));
         }
     }
 
@@ -61,6 +79,7 @@ public final class BlockingConnection implements AutoCloseable {
             return;
         }
         closed = true;
+        wake();
         redis.unregister(this);
         connection.close();
     }

@@ -1,0 +1,90 @@
+package io.pulse.streaming;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One event read from a stream, by a {@link Reader} or a {@link Sink}. Immutable and thread-safe
+ * (the payload array is not copied: do not change it).
+ */
+public final class Event {
+
+    private final String id;
+    private final String streamName;
+    private final String sinkName;
+    private final String eventName;
+    private final String topic;
+    private final byte[] payload;
+
+    Event(String id, String streamName, String sinkName, String eventName, String topic, byte[] payload) {
+        this.id = id;
+        this.streamName = streamName;
+        this.sinkName = sinkName;
+        this.eventName = eventName;
+        this.topic = topic;
+        this.payload = payload;
+    }
+
+    /** The Redis entry id, {@code <unix ms>-<sequence>}. */
+    public String id() {
+        return id;
+    }
+
+    /** The name of the stream the event was read from. */
+    public String streamName() {
+        return streamName;
+    }
+
+    /** The sink that read the event, or {@code ""} for a reader. */
+    public String sinkName() {
+        return sinkName;
+    }
+
+    /** The event's name. */
+    public String eventName() {
+        return eventName;
+    }
+
+    /** The event's topic, or {@code ""} if it has none. */
+    public String topic() {
+        return topic;
+    }
+
+    /** The payload bytes. */
+    public byte[] payload() {
+        return payload;
+    }
+
+    /** The payload decoded from JSON into {@code type} with the default {@link JsonCodec}. */
+    public <T> T payloadAs(Class<T> type) {
+        return JsonCodec.DEFAULT.decode(payload, type);
+    }
+
+    /** When Redis added the event: the millisecond part of its id, in UTC. */
+    public Instant createdAt() {
+        return Instant.ofEpochMilli(StreamIds.millis(id));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Event)) {
+            return false;
+        }
+        Event e = (Event) o;
+        return id.equals(e.id) && streamName.equals(e.streamName) && sinkName.equals(e.sinkName);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, streamName, sinkName);
+    }
+
+    @Override
+    public String toString() {
+        return "Event[" + streamName + " " + id + " " + eventName + (topic.isEmpty() ? "" : " topic=" + topic)
+                + (sinkName.isEmpty() ? "" : " sink=" + sinkName) + ", " + payload.length + " bytes]";
+    }
+}

@@ -1,0 +1,385 @@
+package io.pulse.streaming;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.pulse.core.BlockingConnection;
+import io.pulse.core.ClosedException;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * An independent cursor over one or more streams that sees every event added after its start
+ * position (fan-out): many readers of one stream each get all its events, in order. Thread-safe.
+ *
+ * <p>Pull events with {@link #read()} (blocks up to the block duration, empty on timeout), or push
+ * them with {@link #subscribe}: each subscription reads on its own connection and thread from the
+ * reader's start position, so a slow subscriber holds up only itself. Readers acknowledge nothing and
+ * leave no state in Redis. {@link #close()} returns promptly even while a read is blocked.
+ */
+public final class Reader implements AutoCloseable {
+
+    private final Stream first;
+    private final PulseRedis redis;
+    private final Logger log;
+    private final StartPosition start;
+    private final Duration block;
+    private final int maxPolled;
+    private final TopicFilter filter;
+    private final String label;
+
+    /** Where each stream starts for a new subscription: stream name -> id to read after. */
+    private final Map<String, String> origins = new ConcurrentHashMap<>();
+    private final Object pullLock = new Object();
+    private final Cursors pullCursors = new Cursors();
+    private final List<Stream> streams = new ArrayList<>(); // guarded by this
+    private final List<Subscribed> subscriptions = new ArrayList<>(); // guarded by this
+    private volatile BlockingConnection pullConnection; // created under pullLock
+    private volatile boolean closed;
+
+    private record Subscribed(PushLoop loop, Cursors cursors) {
+    }
+
+    private Reader(Builder b, Map<String, String> resolvedOrigins) {
+        this.first = b.stream;
+        this.redis = b.stream.redis();
+        this.log = b.stream.log();
+        this.start = b.start;
+        this.block = b.block;
+        this.maxPolled = Math.min(b.maxPolled, b.bufferSize);
+        this.filter = b.filter;
+        this.label = b.stream.name();
+        origins.putAll(resolvedOrigins);
+        streams.add(first);
+        pullCursors.add(first, origins.get(first.name()));
+    }
+
+    /** Options of a reader; not thread-safe, ends in {@link #open()}. */
+    public static final class Builder {
+        private final Stream stream;
+        private StartPosition start = StartPosition.NEWEST;
+        private Duration block = Duration.ofSeconds(5);
+        private int maxPolled = 1000;
+        private int bufferSize = 1000;
+        private TopicFilter filter = TopicFilter.ALL;
+        private TopicFilter exactTopic;
+        private TopicFilter pattern;
+
+        Builder(Stream stream) {
+            this.stream = stream;
+        }
+
+        /** Start after the newest event at {@link #open()} time (the default): only new events. */
+        public Builder startAtNewest() {
+            this.start = StartPosition.NEWEST;
+            return this;
+        }
+
+        /** Start at the oldest event the stream still holds. */
+        public Builder startAtOldest() {
+            this.start = StartPosition.OLDEST;
+            return this;
+        }
+
+        /** Start with the first event after {@code id}. */
+        public Builder startAfter(String id) {
+            this.start = StartPosition.after(id);
+            return this;
+        }
+
+        /** Start with the first event added at or after {@code time}. */
+        public Builder startAt(Instant time) {
+            this.start = StartPosition.at(time);
+            return this;
+        }
+
+        /** How long one read waits for events (default 5 s; must be positive). */
+        public Builder blockDuration(Duration block) {
+            this.block = positive("blockDuration", block);
+            return this;
+        }
+
+        /** The most events one read returns (default 1,000). */
+        public Builder maxPolled(int maxPolled) {
+            this.maxPolled = atLeastOne("maxPolled", maxPolled);
+            return this;
+        }
+
+        /** The most events a push subscription fetches at once (default 1,000). */
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = atLeastOne("bufferSize", bufferSize);
+            return this;
+        }
+
+        /** Keep only events whose topic is exactly {@code topic} (takes precedence over a pattern). */
+        public Builder topic(String topic) {
+            this.exactTopic = TopicFilter.exactly(Objects.requireNonNull(topic, "topic"));
+            return this;
+        }
+
+        /**
+         * Keep only events whose topic contains a match of {@code regex}.
+         *
+         * @throws IllegalArgumentException if {@code regex} is not a valid regular expression
+         */
+        public Builder topicPattern(String regex) {
+            this.pattern = TopicFilter.matching(Objects.requireNonNull(regex, "topicPattern"));
+            return this;
+        }
+
+        /**
+         * Opens the reader. A newest start position is resolved now to the id of the stream's last event,
+         * so every event added after this call is read.
+         *
+         * @throws PulseException if Redis fails
+         */
+        public Reader open() {
+            stream.redis().ensureOpen("open a reader on " + stream.name());
+            filter = exactTopic != null ? exactTopic : pattern != null ? pattern : TopicFilter.ALL;
+            String origin = resolve(stream, start);
+            Reader reader = new Reader(this, Map.of(stream.name(), origin));
+            stream.redis().register(reader);
+            stream.log().atDebug().addKeyValue("reader", stream.name()).addKeyValue("start", origin).log("reader opened");
+            return reader;
+        }
+    }
+
+    /** The id to read after for {@code position}; newest is the stream's last id now. */
+    static String resolve(Stream stream, StartPosition position) {
+        if (position.kind != StartPosition.Kind.NEWEST) {
+            return position.id;
+        }
+        List<StreamMessage<byte[], byte[]>> last = stream.redis().executeSync("stream " + stream.name() + ": newest id",
+                c -> c.xrevrange(stream.key(), Range.create("-", "+"), Limit.from(1)));
+        return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
+    }
+
+    // ------------------------------------------------------------------ pull
+
+    /** Reads the next events, waiting up to the block duration; see {@link #read(Duration)}. */
+    public List<Event> read() {
+        return read(block);
+    }
+
+    /**
+     * Returns the next events of the reader's streams (at most {@code maxPolled}), waiting up to
+     * {@code timeout} for one; an empty list if none came. Calls from several threads take turns.
+     *
+     * @throws ClosedException if the reader is closed
+     * @throws PulseException if Redis fails
+     */
+    public List<Event> read(Duration timeout) {
+        positive("timeout", timeout);
+        synchronized (pullLock) {
+            ensureOpen("read");
+            if (pullConnection == null) {
+                pullConnection = redis.openBlockingConnection("reader-" + label);
+            }
+            return fetch(pullConnection, pullCursors, timeout);
+        }
+    }
+
+    private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout) {
+        XReadArgs.StreamOffset<byte[]>[] offsets = cursors.afterCursors();
+        if (offsets.length == 0) {
+            return List.of();
+        }
+        XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(maxPolled);
+        List<StreamMessage<byte[], byte[]>> messages = connection.call("read " + label, timeout,
+                c -> c.xread(args, offsets));
+        if (messages == null || messages.isEmpty()) {
+            return List.of();
+        }
+        List<Event> events = new ArrayList<>(messages.size());
+        for (StreamMessage<byte[], byte[]> message : messages) {
+            Event event = EntryDecoder.decode(message, "", log);
+            String streamName = StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8));
+            cursors.advance(streamName, message.getId());
+            if (event != null && filter.keeps(event.topic())) {
+                events.add(event);
+            }
+        }
+        return events;
+    }
+
+    // ------------------------------------------------------------------ push
+
+    /**
+     * Delivers every event from the reader's start position on to {@code subscriber}, in order, on a
+     * thread of its own with a connection of its own. Exceptions it throws are logged; delivery goes
+     * on. Returns the handle that stops it.
+     *
+     * @throws ClosedException if the reader is closed
+     */
+    public Subscription subscribe(Consumer<Event> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        synchronized (this) {
+            ensureOpen("subscribe");
+            Cursors cursors = new Cursors();
+            for (Stream s : streams) {
+                cursors.add(s, origins.get(s.name()));
+            }
+            BlockingConnection connection = redis.openBlockingConnection("reader-" + label);
+            Subscribed[] self = new Subscribed[1];
+            PushLoop loop = new PushLoop("reader", label, new PushLoop.Fetcher() {
+                @Override
+                public List<Event> fetch() {
+                    return Reader.this.fetch(connection, cursors, block);
+                }
+
+                @Override
+                public void wake() {
+                    connection.wake();
+                }
+
+                @Override
+                public void release() {
+                    connection.close();
+                }
+            }, subscriber, log, () -> {
+                synchronized (Reader.this) {
+                    subscriptions.remove(self[0]);
+                }
+            });
+            self[0] = new Subscribed(loop, cursors);
+            subscriptions.add(self[0]);
+            loop.start();
+            return loop;
+        }
+    }
+
+    // ------------------------------------------------------------------ fan-in
+
+    /**
+     * Also reads {@code stream}, from the reader's start position (newest resolved now); a no-op if it
+     * is read already. Takes effect at once, also for blocked reads.
+     */
+    public void addStream(Stream stream) {
+        Objects.requireNonNull(stream, "stream");
+        addStream(stream, resolve(stream, start));
+    }
+
+    /** Also reads {@code stream}, from the first event after {@code afterId}; a no-op if already read. */
+    public void addStream(Stream stream, String afterId) {
+        Objects.requireNonNull(stream, "stream");
+        String origin = StartPosition.after(afterId).id;
+        List<PushLoop> toWake = new ArrayList<>();
+        synchronized (this) {
+            ensureOpen("addStream");
+            if (streams.stream().anyMatch(s -> s.name().equals(stream.name()))) {
+                return;
+            }
+            origins.put(stream.name(), origin);
+            streams.add(stream);
+            pullCursors.add(stream, origin);
+            for (Subscribed s : subscriptions) {
+                s.cursors().add(stream, origin);
+                toWake.add(s.loop());
+            }
+        }
+        wakeAll(toWake);
+        log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream added");
+    }
+
+    /** Stops reading {@code stream}; a no-op if it is not read. Takes effect at once. */
+    public void removeStream(Stream stream) {
+        Objects.requireNonNull(stream, "stream");
+        List<PushLoop> toWake = new ArrayList<>();
+        synchronized (this) {
+            ensureOpen("removeStream");
+            if (!streams.removeIf(s -> s.name().equals(stream.name()))) {
+                return;
+            }
+            origins.remove(stream.name());
+            pullCursors.remove(stream.name());
+            for (Subscribed s : subscriptions) {
+                s.cursors().remove(stream.name());
+                toWake.add(s.loop());
+            }
+        }
+        wakeAll(toWake);
+        log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream removed");
+    }
+
+    private void wakeAll(List<PushLoop> loops) {
+        loops.forEach(PushLoop::wake);
+        BlockingConnection pull = pullConnection;
+        if (pull != null) {
+            pull.wake();
+        }
+    }
+
+    /** The names of the streams this reader reads. */
+    public synchronized List<String> streamNames() {
+        List<String> names = new ArrayList<>(streams.size());
+        streams.forEach(s -> names.add(s.name()));
+        return names;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Returns whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Stops every subscription (events already fetched are delivered first) and ends a blocked
+     * {@link #read()}. Writes nothing to Redis. Idempotent; safe from any thread, including a
+     * subscriber's callback.
+     */
+    @Override
+    public void close() {
+        List<Subscribed> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = new ArrayList<>(subscriptions);
+        }
+        BlockingConnection pull = pullConnection;
+        if (pull != null) {
+            // let a read in progress return what it fetched to its caller, then close
+            pull.wake();
+            synchronized (pullLock) {
+                pull.close();
+            }
+        }
+        toStop.forEach(s -> s.loop().close());
+        redis.unregister(this);
+        log.atDebug().addKeyValue("reader", label).log("reader closed");
+    }
+
+    private void ensureOpen(String op) {
+        if (closed) {
+            throw new ClosedException("reader of " + label + " is closed: cannot " + op);
+        }
+    }
+
+    static Duration positive(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+        return d;
+    }
+
+    static int atLeastOne(String what, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException(what + " must be >= 1: " + n);
+        }
+        return n;
+    }
+}

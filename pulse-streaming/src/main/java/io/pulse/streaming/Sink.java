@@ -1,0 +1,620 @@
+package io.pulse.streaming;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.pulse.core.BlockingConnection;
+import io.pulse.core.ClosedException;
+import io.pulse.core.Futures;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Subscription;
+import io.pulse.core.Ulid;
+import io.pulse.rmap.ReplicatedMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * One instance of a named sink: a Redis consumer group over one or more streams whose instances share
+ * the events, each event going to one instance, at least once. Thread-safe.
+ *
+ * <p>Pull events with {@link #read()} or push them with {@link #subscribe}, then {@link #ack} each
+ * one once handled. An event not acknowledged within the ack grace period (its instance died, hung or
+ * forgot) is re-claimed by a live instance and delivered again, so handlers must be idempotent. Each
+ * push subscription reads on its own connection and thread; several of them share the instance's
+ * events. The instance's keep-alive and the re-claiming run in the background whatever the
+ * subscribers do. {@link #close()} leaves unacknowledged events pending for the other instances.
+ *
+ * <p>The Redis layout is Go Pulse's (group named after the sink, consumer registry and keep-alive
+ * replicated maps, the {@code sink:<name>:stalelease} lease), so Java and Go instances of one sink
+ * share its work.
+ */
+public final class Sink implements AutoCloseable {
+
+    private final String name;
+    private final byte[] group;
+    private final String consumer = Ulid.next();
+    private final Stream first;
+    private final PulseRedis redis;
+    private final Logger log;
+    private final StartPosition start;
+    private final Duration block;
+    private final int maxPolled;
+    private final int pushBatch;
+    private final TopicFilter filter;
+    private final boolean noAck;
+    private final Cursors cursors = new Cursors();
+    private final Map<String, ReplicatedMap> registries = new ConcurrentHashMap<>();
+    private final ReplicatedMap keepAlives;
+    private final SinkMaintenance maintenance;
+    private final Object reclaimedLock = new Object();
+    private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
+    private final List<PushLoop> loops = new ArrayList<>(); // guarded by this
+    private final Object pullLock = new Object();
+    private volatile BlockingConnection pullConnection; // created under pullLock
+    private volatile boolean closed;
+
+    private Sink(Builder b, ReplicatedMap registry, ReplicatedMap keepAlives) {
+        this.name = b.name;
+        this.group = Stream.bytes(b.name);
+        this.first = b.stream;
+        this.redis = b.stream.redis();
+        this.log = b.stream.log();
+        this.start = b.start;
+        this.block = b.block;
+        this.maxPolled = b.maxPolled;
+        this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
+        this.filter = b.filter;
+        this.noAck = b.noAck;
+        this.keepAlives = keepAlives;
+        this.registries.put(first.name(), registry);
+        this.cursors.add(first, ">");
+        this.maintenance = new SinkMaintenance(this, redis, log, b.ackGrace, b.claimPeriod);
+    }
+
+    /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
+    public static final class Builder {
+        private final Stream stream;
+        private final String name;
+        private StartPosition start = StartPosition.NEWEST;
+        private Duration block = Duration.ofSeconds(5);
+        private int maxPolled = 1000;
+        private int bufferSize = 1000;
+        private TopicFilter exactTopic;
+        private TopicFilter pattern;
+        private TopicFilter filter = TopicFilter.ALL;
+        private boolean noAck;
+        private Duration ackGrace = Duration.ofSeconds(20);
+        private Duration claimPeriod = Duration.ofMillis(500);
+
+        Builder(Stream stream, String name) {
+            this.stream = stream;
+            this.name = name;
+        }
+
+        /**
+         * The group starts after the newest event when it is created (the default). Start positions only
+         * matter to the instance that creates the sink's group.
+         */
+        public Builder startAtNewest() {
+            this.start = StartPosition.NEWEST;
+            return this;
+        }
+
+        /** The group starts at the oldest event the stream holds. */
+        public Builder startAtOldest() {
+            this.start = StartPosition.OLDEST;
+            return this;
+        }
+
+        /** The group starts with the first event after {@code id}. */
+        public Builder startAfter(String id) {
+            this.start = StartPosition.after(id);
+            return this;
+        }
+
+        /** The group starts with the first event added at or after {@code time}. */
+        public Builder startAt(Instant time) {
+            this.start = StartPosition.at(time);
+            return this;
+        }
+
+        /** How long one read waits for events (default 5 s; must be positive). */
+        public Builder blockDuration(Duration block) {
+            this.block = Reader.positive("blockDuration", block);
+            return this;
+        }
+
+        /** The most events one read returns (default 1,000). */
+        public Builder maxPolled(int maxPolled) {
+            this.maxPolled = Reader.atLeastOne("maxPolled", maxPolled);
+            return this;
+        }
+
+        /** The most events a push subscription takes at once (default 1,000). */
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = Reader.atLeastOne("bufferSize", bufferSize);
+            return this;
+        }
+
+        /** Keep only events whose topic is exactly {@code topic}; the others are acknowledged unread. */
+        public Builder topic(String topic) {
+            this.exactTopic = TopicFilter.exactly(Objects.requireNonNull(topic, "topic"));
+            return this;
+        }
+
+        /**
+         * Keep only events whose topic contains a match of {@code regex}; the others are acknowledged
+         * unread.
+         *
+         * @throws IllegalArgumentException if {@code regex} is not a valid regular expression
+         */
+        public Builder topicPattern(String regex) {
+            this.pattern = TopicFilter.matching(Objects.requireNonNull(regex, "topicPattern"));
+            return this;
+        }
+
+        /** Events count as handled once read: no acknowledgements, no redelivery (at most once). */
+        public Builder noAck() {
+            this.noAck = true;
+            return this;
+        }
+
+        /**
+         * How long an event may stay unacknowledged before another instance gets it (default 20 s; must
+         * be positive). It also paces the keep-alive (half of it), and an instance silent for twice
+         * this long is removed. Every instance of a sink must use the same value.
+         */
+        public Builder ackGracePeriod(Duration grace) {
+            this.ackGrace = Reader.positive("ackGracePeriod", grace);
+            return this;
+        }
+
+        /** How often instances compete to re-claim idle events (default 500 ms); for tests. */
+        Builder claimPeriod(Duration period) {
+            this.claimPeriod = Reader.positive("claimPeriod", period);
+            return this;
+        }
+
+        /**
+         * Opens the instance: joins the sink's registry and keep-alive maps, creates the group if it
+         * does not exist (a newest start position is resolved now to a concrete id), registers this
+         * instance's consumer and starts its background work.
+         *
+         * @throws PulseException if Redis fails
+         */
+        public Sink open() {
+            PulseRedis redis = stream.redis();
+            redis.ensureOpen("open sink " + name);
+            filter = exactTopic != null ? exactTopic : pattern != null ? pattern : TopicFilter.ALL;
+            ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), redis);
+            ReplicatedMap registry = null;
+            try {
+                registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
+                Sink sink = new Sink(this, registry, keepAlives);
+                sink.createGroup(stream, Reader.resolve(stream, start));
+                Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
+                sink.register(stream, registry);
+                sink.maintenance.removeStaleConsumersNow(stream).exceptionally(e -> {
+                    stream.log().atWarn().addKeyValue("sink", name).setCause(e).log("stale consumer cleanup failed");
+                    return null;
+                });
+                sink.maintenance.start();
+                redis.register(sink);
+                stream.log().atDebug().addKeyValue("sink", name).addKeyValue("consumer", sink.consumer)
+                        .addKeyValue("stream", stream.name()).addKeyValue("start", start).log("sink opened");
+                return sink;
+            } catch (RuntimeException e) {
+                keepAlives.close();
+                if (registry != null) {
+                    registry.close();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Creates the group at {@code afterId} unless it exists (then the position has no effect). */
+    private void createGroup(Stream stream, String afterId) {
+        try {
+            redis.executeSync("sink " + name + ": create group on " + stream.name(),
+                    c -> c.xgroupCreate(XReadArgs.StreamOffset.from(stream.key(), afterId), group,
+                            XGroupCreateArgs.Builder.mkstream()));
+        } catch (PulseException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                throw e;
+            }
+        }
+    }
+
+    /** Writes the keep-alive before the consumer exists, so no cleaner can take it for a dead one. */
+    private void register(Stream stream, ReplicatedMap registry) {
+        keepAlives.set(consumer, Long.toString(SinkMaintenance.nowNanos()));
+        redis.executeSync("sink " + name + ": create consumer",
+                c -> c.xgroupCreateconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
+        registry.appendUniqueValues(name, consumer);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads the next events, waiting up to the block duration; see {@link #read(Duration)}. */
+    public List<Event> read() {
+        return read(block);
+    }
+
+    /**
+     * Returns the next events for this instance (at most {@code maxPolled}): re-claimed ones first,
+     * then new ones, waiting up to {@code timeout}; an empty list if none came. Acknowledge each once
+     * handled. Calls from several threads take turns.
+     *
+     * @throws ClosedException if the sink is closed
+     * @throws PulseException if Redis fails
+     */
+    public List<Event> read(Duration timeout) {
+        Reader.positive("timeout", timeout);
+        synchronized (pullLock) {
+            ensureOpen("read");
+            if (pullConnection == null) {
+                pullConnection = redis.openBlockingConnection("sink-" + name);
+            }
+            return fetch(pullConnection, timeout, maxPolled);
+        }
+    }
+
+    private List<Event> fetch(BlockingConnection connection, Duration timeout, int count) {
+        List<Event> events = takeReclaimed(count);
+        if (!events.isEmpty()) {
+            return events;
+        }
+        XReadArgs.StreamOffset<byte[]>[] offsets = cursors.undelivered();
+        if (offsets.length == 0) {
+            return List.of();
+        }
+        XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count).noack(noAck);
+        List<StreamMessage<byte[], byte[]>> messages;
+        try {
+            messages = connection.call("sink " + name + ": read", timeout,
+                    c -> c.xreadgroup(Consumer.from(group, Stream.bytes(consumer)), args, offsets));
+        } catch (PulseException e) {
+            if (!(e instanceof ClosedException) && isGroupGone(e)) {
+                recreateGroups();
+                return List.of();
+            }
+            throw e;
+        }
+        if (messages == null || messages.isEmpty()) {
+            return takeReclaimed(count);
+        }
+        return deliverable(messages);
+    }
+
+    /** Decodes entries; those that cannot be used (malformed, filtered out) are acknowledged now. */
+    private List<Event> deliverable(List<StreamMessage<byte[], byte[]>> messages) {
+        List<Event> events = new ArrayList<>(messages.size());
+        List<Event> skipped = new ArrayList<>();
+        for (StreamMessage<byte[], byte[]> message : messages) {
+            Event event = EntryDecoder.decode(message, name, log);
+            if (event == null) {
+                skipped.add(new Event(message.getId(),
+                        StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8)),
+                        name, "", "", new byte[0]));
+            } else if (!filter.keeps(event.topic())) {
+                skipped.add(event);
+            } else {
+                events.add(event);
+            }
+        }
+        if (!skipped.isEmpty() && !noAck) {
+            ackAsync(skipped).exceptionally(e -> {
+                log.atWarn().addKeyValue("sink", name).setCause(e).log("acknowledging skipped events failed");
+                return null;
+            });
+        }
+        return events;
+    }
+
+    private static boolean isGroupGone(PulseException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("NOGROUP") || message.contains("no longer exists");
+    }
+
+    /**
+     * The stream or the group was deleted (or expired): recreate the group from the oldest event the
+     * stream holds, so events can repeat but none is skipped.
+     */
+    private void recreateGroups() {
+        for (Stream stream : cursors.streams()) {
+            log.atWarn().addKeyValue("sink", name).addKeyValue("stream", stream.name())
+                    .log("consumer group or stream is gone; recreating the group from the oldest event");
+            createGroup(stream, "0-0");
+            Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
+        }
+    }
+
+    /** Keeps events the maintenance re-claimed for this consumer until a read takes them. */
+    void acceptReclaimed(List<StreamMessage<byte[], byte[]>> messages) {
+        List<Event> events = deliverable(messages);
+        if (events.isEmpty()) {
+            return;
+        }
+        synchronized (reclaimedLock) {
+            for (Event e : events) {
+                reclaimed.put(e.streamName() + "\u0000" + e.id(), e);
+            }
+        }
+        List<PushLoop> toWake;
+        synchronized (this) {
+            toWake = new ArrayList<>(loops);
+        }
+        toWake.forEach(PushLoop::wake);
+        BlockingConnection pull = pullConnection;
+        if (pull != null) {
+            pull.wake();
+        }
+    }
+
+    private List<Event> takeReclaimed(int count) {
+        synchronized (reclaimedLock) {
+            if (reclaimed.isEmpty()) {
+                return List.of();
+            }
+            List<Event> events = new ArrayList<>(Math.min(count, reclaimed.size()));
+            var it = reclaimed.values().iterator();
+            while (it.hasNext() && events.size() < count) {
+                events.add(it.next());
+                it.remove();
+            }
+            return events;
+        }
+    }
+
+    // ------------------------------------------------------------------ acknowledging
+
+    /** Acknowledges {@code event}: it is handled and will not be delivered again. */
+    public void ack(Event event) {
+        ack(List.of(Objects.requireNonNull(event, "event")));
+    }
+
+    /** Acknowledges a batch of events in one round trip per stream. */
+    public void ack(Collection<Event> events) {
+        Futures.await(ackAsync(events), redis.syncTimeout(), "sink " + name + ": ack");
+    }
+
+    /** Async twin of {@link #ack(Collection)}; completes with the number of events acknowledged. */
+    public CompletableFuture<Long> ackAsync(Collection<Event> events) {
+        Objects.requireNonNull(events, "events");
+        Map<String, List<String>> byStream = new LinkedHashMap<>();
+        for (Event e : events) {
+            Objects.requireNonNull(e, "event");
+            if (!name.equals(e.sinkName())) {
+                throw new IllegalArgumentException("event " + e.id() + " was read by "
+                        + (e.sinkName().isEmpty() ? "a reader" : "sink " + e.sinkName()) + ", not by sink " + name);
+            }
+            byStream.computeIfAbsent(e.streamName(), k -> new ArrayList<>()).add(e.id());
+        }
+        if (noAck || byStream.isEmpty()) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        List<CompletableFuture<Long>> acks = new ArrayList<>(byStream.size());
+        for (Map.Entry<String, List<String>> entry : byStream.entrySet()) {
+            byte[] key = Stream.bytes(StreamKeys.stream(entry.getKey()));
+            String[] ids = entry.getValue().toArray(new String[0]);
+            acks.add(redis.execute("sink " + name + ": ack", c -> c.xack(key, group, ids)));
+        }
+        return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
+                .thenApply(v -> acks.stream().mapToLong(f -> f.join() == null ? 0 : f.join()).sum());
+    }
+
+    // ------------------------------------------------------------------ push
+
+    /**
+     * Delivers this instance's events to {@code subscriber} on a thread of its own with a connection of
+     * its own; the subscriber acknowledges them (typically {@code sink.ack(e)} after handling). Several
+     * subscriptions of one instance share its events. Exceptions the subscriber throws are logged and
+     * leave the event unacknowledged, so it is redelivered after the grace period.
+     *
+     * @throws ClosedException if the sink is closed
+     */
+    public Subscription subscribe(java.util.function.Consumer<Event> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        synchronized (this) {
+            ensureOpen("subscribe");
+            BlockingConnection connection = redis.openBlockingConnection("sink-" + name);
+            PushLoop[] self = new PushLoop[1];
+            PushLoop loop = new PushLoop("sink", name, new PushLoop.Fetcher() {
+                @Override
+                public List<Event> fetch() {
+                    return Sink.this.fetch(connection, block, pushBatch);
+                }
+
+                @Override
+                public void wake() {
+                    connection.wake();
+                }
+
+                @Override
+                public void release() {
+                    connection.close();
+                }
+            }, subscriber, log, () -> {
+                synchronized (Sink.this) {
+                    loops.remove(self[0]);
+                }
+            });
+            self[0] = loop;
+            loops.add(loop);
+            loop.start();
+            return loop;
+        }
+    }
+
+    // ------------------------------------------------------------------ fan-in
+
+    /** Also consumes {@code stream}, its group starting at this sink's start position if new. */
+    public void addStream(Stream stream) {
+        Objects.requireNonNull(stream, "stream");
+        addStream(stream, null);
+    }
+
+    /**
+     * Also consumes {@code stream}; if the sink's group does not exist on it yet, it starts after
+     * {@code afterId} ({@code null}: this sink's start position). A no-op if already consumed.
+     */
+    public void addStream(Stream stream, String afterId) {
+        Objects.requireNonNull(stream, "stream");
+        StartPosition position = afterId == null ? start : StartPosition.after(afterId);
+        synchronized (this) {
+            ensureOpen("addStream");
+            if (cursors.contains(stream.name())) {
+                return;
+            }
+            ReplicatedMap registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
+            try {
+                createGroup(stream, Reader.resolve(stream, position));
+                registry.appendUniqueValues(name, consumer);
+            } catch (RuntimeException e) {
+                registry.close();
+                throw e;
+            }
+            registries.put(stream.name(), registry);
+            cursors.add(stream, ">");
+        }
+        wakeAll();
+        log.atDebug().addKeyValue("sink", name).addKeyValue("stream", stream.name()).log("stream added");
+    }
+
+    /**
+     * Stops consuming {@code stream} (a no-op if not consumed). If no instance of this sink remains on
+     * it, the sink's group on that stream is destroyed.
+     */
+    public void removeStream(Stream stream) {
+        Objects.requireNonNull(stream, "stream");
+        ReplicatedMap registry;
+        synchronized (this) {
+            ensureOpen("removeStream");
+            if (!cursors.remove(stream.name())) {
+                return;
+            }
+            registry = registries.remove(stream.name());
+        }
+        wakeAll();
+        if (registry != null) {
+            try {
+                List<String> remaining = registry.removeValues(name, consumer);
+                if (remaining.isEmpty()) {
+                    redis.executeSync("sink " + name + ": destroy group on " + stream.name(),
+                            c -> c.xgroupDestroy(stream.key(), group));
+                }
+            } finally {
+                registry.close();
+            }
+        }
+        log.atDebug().addKeyValue("sink", name).addKeyValue("stream", stream.name()).log("stream removed");
+    }
+
+    private void wakeAll() {
+        List<PushLoop> toWake;
+        synchronized (this) {
+            toWake = new ArrayList<>(loops);
+        }
+        toWake.forEach(PushLoop::wake);
+        BlockingConnection pull = pullConnection;
+        if (pull != null) {
+            pull.wake();
+        }
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /** The sink's name (also its consumer group's name). */
+    public String name() {
+        return name;
+    }
+
+    /** This instance's consumer name in the group (a ULID). */
+    public String consumer() {
+        return consumer;
+    }
+
+    /** The names of the streams this instance consumes. */
+    public List<String> streamNames() {
+        List<String> names = new ArrayList<>();
+        cursors.streams().forEach(s -> names.add(s.name()));
+        return names;
+    }
+
+    byte[] group() {
+        return group;
+    }
+
+    List<Stream> streams() {
+        return cursors.streams();
+    }
+
+    ReplicatedMap keepAlives() {
+        return keepAlives;
+    }
+
+    Collection<ReplicatedMap> registries() {
+        return registries.values();
+    }
+
+    ReplicatedMap registry(String streamName) {
+        return registries.get(streamName);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Returns whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Stops this instance: its subscriptions end (events already fetched are delivered first), a
+     * blocked {@link #read()} returns, background work stops. Unacknowledged events stay pending and
+     * are re-claimed by other instances after the grace period; the consumer is removed later by their
+     * stale-consumer cleanup. Idempotent; safe from any thread, including a subscriber's callback.
+     */
+    @Override
+    public void close() {
+        List<PushLoop> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = new ArrayList<>(loops);
+        }
+        maintenance.close();
+        BlockingConnection pull = pullConnection;
+        if (pull != null) {
+            // let a read in progress return what it fetched to its caller, then close
+            pull.wake();
+            synchronized (pullLock) {
+                pull.close();
+            }
+        }
+        toStop.forEach(PushLoop::close);
+        registries.values().forEach(ReplicatedMap::close);
+        keepAlives.close();
+        redis.unregister(this);
+        log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
+    }
+
+    private void ensureOpen(String op) {
+        if (closed) {
+            throw new ClosedException("sink " + name + " is closed: cannot " + op);
+        }
+    }
+}

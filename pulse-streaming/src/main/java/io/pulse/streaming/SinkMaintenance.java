@@ -1,0 +1,226 @@
+package io.pulse.streaming;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.pulse.core.PulseRedis;
+import io.pulse.rmap.ReplicatedMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+
+/**
+ * The background work of one sink instance, on the facade's scheduler and never blocking it: the
+ * keep-alive of its consumer, and — whenever it wins the sink's short lease — re-claiming events left
+ * unacknowledged longer than the ack grace period (by any instance, alive or dead) and removing
+ * consumers whose keep-alive went stale. Delivery of events never delays this work.
+ */
+final class SinkMaintenance implements AutoCloseable {
+
+    private final Sink sink;
+    private final PulseRedis redis;
+    private final Logger log;
+    private final Duration ackGrace;
+    private final Duration claimPeriod;
+    private final byte[] leaseKey;
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final AtomicBoolean keepingAlive = new AtomicBoolean();
+    private ScheduledFuture<?> keepAliveTask;
+    private ScheduledFuture<?> claimTask;
+
+    SinkMaintenance(Sink sink, PulseRedis redis, Logger log, Duration ackGrace, Duration claimPeriod) {
+        this.sink = sink;
+        this.redis = redis;
+        this.log = log;
+        this.ackGrace = ackGrace;
+        this.claimPeriod = claimPeriod;
+        this.leaseKey = Stream.bytes(StreamKeys.staleLease(sink.name()));
+    }
+
+    void start() {
+        long keepAliveMs = Math.max(1, ackGrace.toMillis() / 2);
+        keepAliveTask = redis.scheduler().scheduleWithFixedDelay(this::keepAlive, keepAliveMs, keepAliveMs,
+                TimeUnit.MILLISECONDS);
+        long claimMs = claimPeriod.toMillis();
+        claimTask = redis.scheduler().scheduleWithFixedDelay(this::claimRound, claimMs, claimMs, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- keep-alive ----
+
+    private void keepAlive() {
+        if (sink.isClosed() || !keepingAlive.compareAndSet(false, true)) {
+            return;
+        }
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        writes.add(sink.keepAlives().setAsync(sink.consumer(), Long.toString(nowNanos())));
+        for (ReplicatedMap registry : sink.registries()) {
+            // another instance may have removed this consumer as stale while this process was paused
+            if (!registry.getValues(sink.name()).contains(sink.consumer())) {
+                writes.add(registry.appendUniqueValuesAsync(sink.name(), sink.consumer()));
+            }
+        }
+        CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
+            keepingAlive.set(false);
+            if (e != null && !sink.isClosed()) {
+                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", sink.consumer()).setCause(e)
+                        .log("keep-alive failed; will retry");
+            }
+        });
+    }
+
+    static long nowNanos() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    // ---- idle-event claims under the lease ----
+
+    private void claimRound() {
+        if (sink.isClosed() || !claiming.compareAndSet(false, true)) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
+        StreamScripts.STALE_LEASE.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {leaseKey},
+                        Stream.bytes(Long.toString(now + leaseMs)), Stream.bytes(Long.toString(now)),
+                        Stream.bytes(Long.toString(leaseMs)))
+                .thenCompose(won -> won != null && won == 1L ? claimAndClean() : CompletableFuture.completedFuture(null))
+                .whenComplete((v, e) -> {
+                    claiming.set(false);
+                    if (e != null && !sink.isClosed()) {
+                        log.atWarn().addKeyValue("sink", sink.name()).setCause(e).log("idle-event check failed; will retry");
+                    }
+                });
+    }
+
+    private CompletableFuture<Void> claimAndClean() {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (Stream stream : sink.streams()) {
+            chain = chain.thenCompose(v -> claimIdle(stream, "0-0", 0)).thenCompose(v -> removeStaleConsumers(stream));
+        }
+        return chain;
+    }
+
+    /** XAUTOCLAIMs, page by page, every entry idle at least the grace period to this consumer. */
+    private CompletableFuture<Void> claimIdle(Stream stream, String cursor, int pages) {
+        if (sink.isClosed() || pages >= 100) {
+            return CompletableFuture.completedFuture(null);
+        }
+        XAutoClaimArgs<byte[]> args = XAutoClaimArgs.Builder
+                .xautoclaim(Consumer.from(sink.group(), Stream.bytes(sink.consumer())), ackGrace, cursor)
+                .count(100);
+        return redis.execute("sink " + sink.name() + ": claim idle events", c -> c.xautoclaim(stream.key(), args))
+                .thenCompose(claimed -> {
+                    if (claimed == null) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    List<StreamMessage<byte[], byte[]>> messages = claimed.getMessages();
+                    if (messages != null && !messages.isEmpty()) {
+                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                                .addKeyValue("count", messages.size())
+                                .log("re-claimed events left unacknowledged past the ack grace period");
+                        sink.acceptReclaimed(messages);
+                    }
+                    String next = nextCursor(claimed);
+                    return next == null || next.equals("0-0") || next.equals("0")
+                            ? CompletableFuture.completedFuture(null)
+                            : claimIdle(stream, next, pages + 1);
+                });
+    }
+
+    private static String nextCursor(ClaimedMessages<byte[], byte[]> claimed) {
+        return claimed.getId();
+    }
+
+    /**
+     * Removes consumers whose keep-alive is older than twice the grace period. A consumer still
+     * holding events is left until those were re-claimed (deleting it would drop them), and one that
+     * never wrote a keep-alive is only removed once Redis has seen it idle that long (it may be a new
+     * instance whose keep-alive has not reached this replica yet).
+     */
+    private CompletableFuture<Void> removeStaleConsumers(Stream stream) {
+        if (sink.isClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long staleNanos = ackGrace.multipliedBy(2).toNanos();
+        return redis.execute("sink " + sink.name() + ": list consumers",
+                        c -> c.xinfoConsumers(stream.key(), sink.group()))
+                .thenCompose(consumers -> {
+                    List<CompletableFuture<?>> removals = new ArrayList<>();
+                    long now = nowNanos();
+                    for (Object raw : consumers) {
+                        Map<String, Object> info = fields(raw);
+                        String consumer = info.get("name") instanceof String s ? s : null;
+                        long pending = info.get("pending") instanceof Long l ? l : 0;
+                        long idleMs = info.get("idle") instanceof Long l ? l : 0;
+                        if (consumer == null || consumer.equals(sink.consumer())) {
+                            continue;
+                        }
+                        String alive = sink.keepAlives().get(consumer).orElse(null);
+                        boolean stale;
+                        if (alive == null) {
+                            stale = idleMs * 1_000_000L > staleNanos;
+                        } else {
+                            try {
+                                stale = now - Long.parseLong(alive) > staleNanos;
+                            } catch (NumberFormatException e) {
+                                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", consumer)
+                                        .addKeyValue("keepAlive", alive).log("unreadable keep-alive; skipped");
+                                continue;
+                            }
+                        }
+                        if (!stale || pending > 0) {
+                            continue;
+                        }
+                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                                .addKeyValue("consumer", consumer).log("removing stale consumer");
+                        removals.add(redis.execute("sink " + sink.name() + ": delete consumer",
+                                c -> c.xgroupDelconsumer(stream.key(), Consumer.from(sink.group(), Stream.bytes(consumer)))));
+                        removals.add(sink.keepAlives().deleteAsync(consumer));
+                        ReplicatedMap registry = sink.registry(stream.name());
+                        if (registry != null) {
+                            removals.add(registry.removeValuesAsync(sink.name(), consumer));
+                        }
+                    }
+                    return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]));
+                });
+    }
+
+    /** XINFO CONSUMERS entries are flat field/value lists in RESP2. */
+    private static Map<String, Object> fields(Object raw) {
+        Map<String, Object> out = new HashMap<>();
+        if (raw instanceof List<?> list) {
+            for (int i = 0; i + 1 < list.size(); i += 2) {
+                Object k = list.get(i);
+                Object v = list.get(i + 1);
+                String key = k instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(k);
+                out.put(key, v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v);
+            }
+        }
+        return out;
+    }
+
+    /** Runs one stale-consumer pass now (at sink creation). */
+    CompletableFuture<Void> removeStaleConsumersNow(Stream stream) {
+        return removeStaleConsumers(stream);
+    }
+
+    @Override
+    public void close() {
+        if (keepAliveTask != null) {
+            keepAliveTask.cancel(false);
+        }
+        if (claimTask != null) {
+            claimTask.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.pulse.streaming;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** Where a reader or a new consumer group starts: newest, oldest, after an id, or from a time. */
+final class StartPosition {
+
+    enum Kind { NEWEST, OLDEST, AFTER }
+
+    static final StartPosition NEWEST = new StartPosition(Kind.NEWEST, null);
+    static final StartPosition OLDEST = new StartPosition(Kind.OLDEST, "0-0");
+
+    final Kind kind;
+    final String id;
+
+    private StartPosition(Kind kind, String id) {
+        this.kind = kind;
+        this.id = id;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code id} is not a stream entry id
+     */
+    static StartPosition after(String id) {
+        Objects.requireNonNull(id, "id");
+        if (!StreamIds.isValid(id)) {
+            throw new IllegalArgumentException("not a stream entry id: \"" + id + "\" (expected <ms>-<seq>)");
+        }
+        return new StartPosition(Kind.AFTER, id);
+    }
+
+    /** Events added at or after {@code time} (inclusive, unlike Go Pulse's exclusive cursor). */
+    static StartPosition at(Instant time) {
+        Objects.requireNonNull(time, "time");
+        return new StartPosition(Kind.AFTER, StreamIds.justBefore(time));
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.NEWEST ? "newest" : id;
+    }
+}
