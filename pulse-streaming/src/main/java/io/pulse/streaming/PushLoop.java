@@ -34,9 +34,15 @@ final class PushLoop implements Subscription {
     private final String what;
     private final Runnable onClose;
     private final Thread thread;
+    private final Duration closeWait;
     private volatile boolean closed;
 
-    PushLoop(String what, String name, Fetcher fetcher, Consumer<Event> callback, Logger log, Runnable onClose) {
+    /**
+     * @param closeWait how long {@link #close()} waits for the loop before cutting its connection
+     */
+    PushLoop(String what, String name, Fetcher fetcher, Consumer<Event> callback, Logger log, Runnable onClose,
+            Duration closeWait) {
+        this.closeWait = closeWait;
         this.what = what;
         this.fetcher = fetcher;
         this.callback = callback;
@@ -111,7 +117,7 @@ final class PushLoop implements Subscription {
         fetcher.wake();
         if (Thread.currentThread() != thread) {
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                thread.join(Math.max(1, closeWait.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -41,7 +41,7 @@ public final class Reader implements AutoCloseable {
 
     /** Where each stream starts for a new subscription: stream name -> id to read after. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
-    private final Object pullLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock pullLock = new java.util.concurrent.locks.ReentrantLock();
     private final Cursors pullCursors = new Cursors();
     private final List<Stream> streams = new ArrayList<>(); // guarded by this
     private final List<Subscribed> subscriptions = new ArrayList<>(); // guarded by this
@@ -181,12 +181,15 @@ public final class Reader implements AutoCloseable {
      */
     public List<Event> read(Duration timeout) {
         positive("timeout", timeout);
-        synchronized (pullLock) {
+        lockPull();
+        try {
             ensureOpen("read");
             if (pullConnection == null) {
                 pullConnection = redis.openBlockingConnection("reader-" + label);
             }
             return fetch(pullConnection, pullCursors, timeout);
+        } finally {
+            pullLock.unlock();
         }
     }
 
@@ -251,7 +254,7 @@ public final class Reader implements AutoCloseable {
                 synchronized (Reader.this) {
                     subscriptions.remove(self[0]);
                 }
-            });
+            }, closeWait());
             self[0] = new Subscribed(loop, cursors);
             subscriptions.add(self[0]);
             loop.start();
@@ -353,13 +356,36 @@ public final class Reader implements AutoCloseable {
         if (pull != null) {
             // let a read in progress return what it fetched to its caller, then close
             pull.wake();
-            synchronized (pullLock) {
-                pull.close();
+            boolean locked = false;
+            try {
+                locked = pullLock.tryLock(closeWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // closing the connection also ends a read the wake-up did not reach
+            pull.close();
+            if (locked) {
+                pullLock.unlock();
             }
         }
         toStop.forEach(s -> s.loop().close());
         redis.unregister(this);
         log.atDebug().addKeyValue("reader", label).log("reader closed");
+    }
+
+    /** How long close() lets a read in progress finish: one block plus a margin, at most 10 s. */
+    private Duration closeWait() {
+        Duration wait = block.plusSeconds(2);
+        return wait.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait;
+    }
+
+    private void lockPull() {
+        try {
+            pullLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PulseException("read interrupted", e);
+        }
     }
 
     private void ensureOpen(String op) {

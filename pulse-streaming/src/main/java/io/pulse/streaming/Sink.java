@@ -60,7 +60,7 @@ public final class Sink implements AutoCloseable {
     private final Object reclaimedLock = new Object();
     private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
     private final List<PushLoop> loops = new ArrayList<>(); // guarded by this
-    private final Object pullLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock pullLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile BlockingConnection pullConnection; // created under pullLock
     private volatile boolean closed;
 
@@ -262,12 +262,15 @@ public final class Sink implements AutoCloseable {
      */
     public List<Event> read(Duration timeout) {
         Reader.positive("timeout", timeout);
-        synchronized (pullLock) {
+        lockPull();
+        try {
             ensureOpen("read");
             if (pullConnection == null) {
                 pullConnection = redis.openBlockingConnection("sink-" + name);
             }
             return fetch(pullConnection, timeout, maxPolled);
+        } finally {
+            pullLock.unlock();
         }
     }
 
@@ -450,7 +453,7 @@ public final class Sink implements AutoCloseable {
                 synchronized (Sink.this) {
                     loops.remove(self[0]);
                 }
-            });
+            }, closeWait());
             self[0] = loop;
             loops.add(loop);
             loop.start();
@@ -601,8 +604,16 @@ public final class Sink implements AutoCloseable {
         if (pull != null) {
             // let a read in progress return what it fetched to its caller, then close
             pull.wake();
-            synchronized (pullLock) {
-                pull.close();
+            boolean locked = false;
+            try {
+                locked = pullLock.tryLock(closeWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // closing the connection also ends a read the wake-up did not reach
+            pull.close();
+            if (locked) {
+                pullLock.unlock();
             }
         }
         toStop.forEach(PushLoop::close);
@@ -610,6 +621,21 @@ public final class Sink implements AutoCloseable {
         keepAlives.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
+    }
+
+    /** How long close() lets a read in progress finish: one block plus a margin, at most 10 s. */
+    private Duration closeWait() {
+        Duration wait = block.plusSeconds(2);
+        return wait.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait;
+    }
+
+    private void lockPull() {
+        try {
+            pullLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PulseException("read interrupted", e);
+        }
     }
 
     private void ensureOpen(String op) {
