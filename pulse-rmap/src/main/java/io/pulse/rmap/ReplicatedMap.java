@@ -238,6 +238,29 @@ public final class ReplicatedMap implements AutoCloseable {
         return setWithRevision("set", key, value).thenApply(r -> r.previous);
     }
 
+    /**
+     * Sets {@code key} to {@code value} stored byte for byte, for values that need not be UTF-8 text
+     * (Go Pulse stores job payloads so). The local replica sees the value decoded as UTF-8, so read
+     * such values from Redis when their exact bytes matter. Returns the previous value or {@code null}.
+     */
+    public CompletableFuture<String> setBytesAsync(String key, byte[] value) {
+        validKey("set", key);
+        Objects.requireNonNull(value, "value");
+        if (closed) {
+            return Futures.failed(new ClosedException("map " + name + " is closed: cannot set"));
+        }
+        byte[][] argv = {ttlMillis, ttlMode, bytes(key), value};
+        CompletableFuture<List<Object>> result = MapScripts.SET.run(redis, ScriptOutputType.MULTI, keys, argv);
+        return result.handle((r, error) -> {
+            if (error != null) {
+                Throwable cause = Futures.unwrap(error);
+                throw cause instanceof PulseException ? (PulseException) cause
+                        : new PulseException("map " + name + ": set of key \"" + key + "\" failed: " + cause, cause);
+            }
+            return ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
+        });
+    }
+
     /** Sets {@code key} only if it is absent; returns whether it did. */
     public boolean setIfAbsent(String key, String value) {
         return await(setIfAbsentAsync(key, value), "setIfAbsent");

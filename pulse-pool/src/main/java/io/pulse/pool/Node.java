@@ -1,0 +1,902 @@
+package io.pulse.pool;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.ClosedException;
+import io.pulse.core.Futures;
+import io.pulse.core.Names;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Ulid;
+import io.pulse.rmap.ReplicatedMap;
+import io.pulse.streaming.AddOptions;
+import io.pulse.streaming.Event;
+import io.pulse.streaming.Reader;
+import io.pulse.streaming.Sink;
+import io.pulse.streaming.Stream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A process's handle on a worker pool: it dispatches, stops and notifies jobs, and (unless it is
+ * client-only) hosts workers and routes the pool's events to them. Thread-safe. All pool state lives
+ * in Redis in Go Pulse's layout, so Java and Go nodes can share one pool.
+ *
+ * <p>A job is identified by its key; at most one job per key is admitted at a time. Starts are routed
+ * by jump consistent hashing over the pool's active workers ordered by creation time, so a key goes
+ * to the same worker as long as the set of workers does not change; stops and notifications go to the
+ * job's current owner. Execution is at least once: handlers must be idempotent.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(Node.class);
+
+    /** Replaces the routing hash in tests. */
+    interface Hasher {
+        int bucket(String key, int buckets);
+    }
+
+    private final String pool;
+    private final String id = Ulid.next();
+    private final PulseRedis redis;
+    private final Logger log;
+    private final boolean clientOnly;
+    private final Duration workerTtl;
+    private final Duration workerShutdownTtl;
+    private final int maxQueuedJobs;
+    private final Duration ackGrace;
+    private final Duration sinkBlock;
+    private final Executor executor;
+    private final Hasher hasher;
+
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+    private final Map<String, Stream> nodeStreams = new ConcurrentHashMap<>();
+    private final DispatchResults results = new DispatchResults();
+    private final Object lifecycle = new Object();
+
+    private ReplicatedMap shutdownMap;
+    private ReplicatedMap nodeKeepAlives;
+    private ReplicatedMap workersMap;
+    private ReplicatedMap workerKeepAlives;
+    private ReplicatedMap cleanupMap;
+    private ReplicatedMap jobsMap;
+    private ReplicatedMap payloadsMap;
+    private ReplicatedMap pendingMap;
+    private Stream poolStream;
+    private Stream nodeStream;
+    private Sink poolSink;
+    private Router router;
+
+    private volatile boolean closing;
+    private volatile boolean closed;
+    private volatile boolean shutdown;
+
+    private Node(Builder b) {
+        this.pool = b.pool;
+        this.redis = b.redis;
+        this.log = b.log;
+        this.clientOnly = b.clientOnly;
+        this.workerTtl = b.workerTtl;
+        this.workerShutdownTtl = b.workerShutdownTtl;
+        this.maxQueuedJobs = b.maxQueuedJobs;
+        this.ackGrace = b.ackGrace;
+        this.sinkBlock = b.sinkBlock;
+        this.executor = b.executor;
+        this.hasher = b.hasher;
+    }
+
+    /** Joins the pool {@code pool} as a full node with default options; see {@link Builder#join()}. */
+    public static Node join(String pool, PulseRedis redis) {
+        return builder(pool, redis).join();
+    }
+
+    /** Starts configuring a node of the pool {@code pool}; validates both arguments now. */
+    public static Builder builder(String pool, PulseRedis redis) {
+        return new Builder(pool, redis);
+    }
+
+    /** Options of a node; not thread-safe, ends in {@link #join()}. */
+    public static final class Builder {
+        private final String pool;
+        private final PulseRedis redis;
+        private Duration workerTtl = Duration.ofSeconds(30);
+        private Duration workerShutdownTtl = Duration.ofMinutes(2);
+        private int maxQueuedJobs = 1000;
+        private Duration ackGrace = Duration.ofSeconds(20);
+        private Duration sinkBlock = Duration.ofSeconds(5);
+        private boolean clientOnly;
+        private Executor executor;
+        private Logger log = DEFAULT_LOG;
+        private Hasher hasher = JumpHash::bucket;
+
+        private Builder(String pool, PulseRedis redis) {
+            this.pool = Names.requireValid("pool", pool);
+            this.redis = Objects.requireNonNull(redis, "redis");
+        }
+
+        /** A worker or node silent this long is considered dead (default 30 s); keep-alives every half. */
+        public Builder workerTtl(Duration ttl) {
+            this.workerTtl = positive("workerTtl", ttl);
+            return this;
+        }
+
+        /** The longest a handler's {@code stop} may take when the node leaves (default 2 min). */
+        public Builder workerShutdownTtl(Duration ttl) {
+            this.workerShutdownTtl = positive("workerShutdownTtl", ttl);
+            return this;
+        }
+
+        /**
+         * The most dispatches the pool accepts in flight (accepted, not started yet) before
+         * {@code dispatchJob} fails with {@link PoolFullException} (default 1,000; 0: no limit).
+         */
+        public Builder maxQueuedJobs(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxQueuedJobs must be >= 0: " + max);
+            }
+            this.maxQueuedJobs = max;
+            return this;
+        }
+
+        /**
+         * How long a routed event may stay unacknowledged before another node routes it again (default
+         * 20 s). {@code dispatchJob} waits at most twice this.
+         */
+        public Builder ackGracePeriod(Duration grace) {
+            this.ackGrace = positive("ackGracePeriod", grace);
+            return this;
+        }
+
+        /** How long the node's reads of the pool and node streams block (default 5 s). */
+        public Builder jobSinkBlockDuration(Duration block) {
+            this.sinkBlock = positive("jobSinkBlockDuration", block);
+            return this;
+        }
+
+        /** A node that only dispatches, stops and notifies jobs: no workers, no routing. */
+        public Builder clientOnly() {
+            this.clientOnly = true;
+            return this;
+        }
+
+        /** Where handler calls run (default: each worker's own thread). */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The node's logger (default {@code io.pulse.pool.Node}). */
+        public Builder logger(Logger logger) {
+            this.log = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        /** Replaces the routing hash (tests only). */
+        Builder hasher(Hasher hasher) {
+            this.hasher = Objects.requireNonNull(hasher, "hasher");
+            return this;
+        }
+
+        /**
+         * Joins the pool; blocks until the node's maps, streams and loops are up.
+         *
+         * @throws PulseException if the pool is shutting down or Redis fails
+         */
+        public Node join() {
+            redis.ensureOpen("join pool " + pool);
+            Node node = new Node(this);
+            try {
+                node.start();
+            } catch (RuntimeException e) {
+                node.releaseResources();
+                throw e;
+            }
+            redis.register(node);
+            return node;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+
+    // ------------------------------------------------------------------ joining
+
+    private void start() {
+        shutdownMap = map(PoolKeys.shutdownMap(pool));
+        if (shutdownMap.size() > 0) {
+            throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
+        }
+        nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
+        nodeKeepAlives.set(id, Long.toString(nowNanos()));
+        poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
+        if (!clientOnly) {
+            workersMap = map(PoolKeys.workersMap(pool));
+            jobsMap = map(PoolKeys.jobsMap(pool));
+            payloadsMap = map(PoolKeys.payloadsMap(pool));
+            workerKeepAlives = map(PoolKeys.workerKeepAliveMap(pool));
+            cleanupMap = map(PoolKeys.cleanupMap(pool));
+            pendingMap = map(PoolKeys.pendingMap(pool));
+            router = new Router(this, log);
+            // the group starts at the oldest event: jobs dispatched before any worker node existed wait
+            poolSink = poolStream.sink(PoolKeys.POOL_SINK).startAtOldest().blockDuration(sinkBlock)
+                    .ackGracePeriod(ackGrace).open();
+            resources.add(poolSink);
+            router.attach(poolSink);
+            resources.add(poolSink.subscribe(router::route));
+            resources.add(shutdownMap.subscribe(e -> onShutdownMapChange()));
+        }
+        nodeStream = Stream.builder(PoolKeys.nodeStream(pool, id), redis).logger(log).open();
+        nodeStreams.put(id, nodeStream);
+        nodeStream.add("i", id.getBytes(StandardCharsets.UTF_8));
+        Reader nodeReader = nodeStream.reader().startAtOldest().blockDuration(sinkBlock).open();
+        resources.add(nodeReader);
+        resources.add(nodeReader.subscribe(this::onNodeEvent));
+        schedule(this::keepNodeAlive, workerTtl.dividedBy(2));
+        schedule(this::removeDeadNodes, workerTtl);
+        if (!clientOnly) {
+            schedule(this::trimPoolStream, ackGrace);
+            schedule(this::removeExpiredGuards, ackGrace);
+        }
+        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("clientOnly", clientOnly)
+                .addKeyValue("workerTtl", workerTtl).addKeyValue("ackGracePeriod", ackGrace)
+                .addKeyValue("maxQueuedJobs", maxQueuedJobs).log("joined pool");
+    }
+
+    private ReplicatedMap map(String name) {
+        ReplicatedMap m = ReplicatedMap.builder(name, redis).logger(log).join();
+        resources.add(m);
+        return m;
+    }
+
+    private void schedule(Runnable task, Duration period) {
+        long ms = Math.max(1, period.toMillis());
+        tasks.add(redis.scheduler().scheduleWithFixedDelay(() -> {
+            if (closing) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.atWarn().addKeyValue("pool", pool).addKeyValue("node", id).setCause(e).log("background task failed");
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS));
+    }
+
+    // ------------------------------------------------------------------ node stream: acks and results
+
+    private void onNodeEvent(Event event) {
+        try {
+            switch (event.eventName()) {
+                case "a" -> {
+                    PoolCodec.Envelope envelope = PoolCodec.decodeEnvelope(event.payload());
+                    if (router != null) {
+                        router.onWorkerAck(envelope.sender(), PoolCodec.decodeAck(envelope.inner()));
+                    }
+                }
+                case "d" -> results.complete(PoolCodec.decodeAck(event.payload()));
+                default -> {
+                }
+            }
+        } catch (PoolCodec.MalformedException e) {
+            log.atError().addKeyValue("pool", pool).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
+                    .log("skipped a malformed node event");
+        }
+    }
+
+    /** A worker acknowledges an event routed by {@code routerNode}. */
+    void ackToRouter(String routerNode, String workerId, String workerEventId, String error) {
+        addToNodeStream(routerNode, "a", PoolCodec.envelope(workerId, PoolCodec.ack(workerEventId, error)));
+    }
+
+    /** Tells {@code dispatcherNode} how the start of pool event {@code poolEventId} went. */
+    void sendDispatchResult(String dispatcherNode, String poolEventId, String error) {
+        addToNodeStream(dispatcherNode, "d", PoolCodec.ack(poolEventId, error));
+    }
+
+    private void addToNodeStream(String node, String kind, byte[] payload) {
+        Stream stream = nodeStreams.computeIfAbsent(node, n -> Stream.open(PoolKeys.nodeStream(pool, n), redis));
+        stream.addAsync(kind, payload, AddOptions.onlyIfStreamExists()).whenComplete((eventId, e) -> {
+            if (e != null) {
+                log.atWarn().addKeyValue("node", node).addKeyValue("kind", kind).setCause(e).log("writing to a node stream failed");
+            } else if (eventId == null) {
+                log.atDebug().addKeyValue("node", node).addKeyValue("kind", kind).log("node stream gone; message dropped");
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    /**
+     * Starts the job {@code key} with {@code payload} on the worker its key routes to, and returns once
+     * that worker's {@link JobHandler#start} returned. Waits at most twice the ack grace period.
+     *
+     * @throws JobExistsException if a job with that key runs or is being dispatched
+     * @throws JobStartException if the handler's start threw (carries its message)
+     * @throws PoolFullException if {@code maxQueuedJobs} dispatches are already in flight
+     * @throws ClosedException if this node is closed
+     * @throws PulseException on time-out (the job may still start later) or Redis failure
+     */
+    public void dispatchJob(String key, byte[] payload) {
+        Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(redis.syncTimeout()),
+                "pool " + pool + ": dispatch job " + key);
+    }
+
+    /** Async twin of {@link #dispatchJob}. */
+    public CompletableFuture<Void> dispatchJobAsync(String key, byte[] payload) {
+        validKey(key);
+        Objects.requireNonNull(payload, "payload");
+        if (closing) {
+            return Futures.failed(new ClosedException("pool " + pool + ": node " + id + " is closed"));
+        }
+        long now = nowNanos();
+        String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
+        Job job = new Job(key, payload, fromNanos(now), id, false);
+        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))),
+            bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))), bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+        return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, bytes(key),
+                        bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
+                .thenCompose(claim -> {
+                    long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
+                    String detail = claim.size() == 2 && claim.get(1) instanceof byte[] b ? string(b) : "";
+                    if (status == 1) {
+                        return startClaimed(job, detail);
+                    }
+                    RuntimeException refusal = switch ((int) status) {
+                        case 2 -> new JobExistsException("job \"" + key + "\" is already being dispatched");
+                        case 3 -> new JobExistsException("job \"" + key + "\" already exists");
+                        case 4 -> new PulseException("malformed pending guard for job \"" + key + "\": \"" + detail + "\"");
+                        case 5 -> new PoolFullException("pool " + pool + " already has " + detail
+                                + " dispatches in flight (maxQueuedJobs " + maxQueuedJobs + ")");
+                        default -> new PulseException("unexpected claim result for job \"" + key + "\": " + claim);
+                    };
+                    return Futures.failed(refusal);
+                });
+    }
+
+    private CompletableFuture<Void> startClaimed(Job job, String token) {
+        CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
+                    .log("job dispatched");
+            CompletableFuture<PoolCodec.Ack> result = results.register(eventId);
+            Duration wait = ackGrace.multipliedBy(2);
+            ScheduledFuture<?> timer = redis.scheduler().schedule(() -> {
+                if (result.completeExceptionally(new PulseException("job \"" + job.key() + "\" was not started within "
+                        + wait + " (it may still start later)"))) {
+                    results.forget(eventId);
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+            return result.whenComplete((a, e) -> timer.cancel(false)).thenApply(ack -> {
+                if (!ack.ok()) {
+                    throw new JobStartException("job \"" + job.key() + "\" failed to start: " + ack.error());
+                }
+                return (Void) null;
+            });
+        });
+        return outcome.whenComplete((v, e) -> releaseGuard(job.key(), token));
+    }
+
+    private void releaseGuard(String key, String token) {
+        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))),
+            bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+        PoolScripts.RELEASE_DISPATCH.<Long>run(redis, ScriptOutputType.INTEGER, keys, bytes(key), bytes(token))
+                .exceptionally(e -> {
+                    log.atWarn().addKeyValue("job", key).setCause(e).log("releasing a dispatch guard failed; it expires");
+                    return null;
+                });
+    }
+
+    /**
+     * Asks the job's current owner to stop it; returns once the request is queued (unknown keys are
+     * dropped by the pool).
+     */
+    public void stopJob(String key) {
+        validKey(key);
+        ensureOpen("stopJob");
+        poolStream.add("s", PoolCodec.jobKey(key));
+        log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).log("stop requested");
+    }
+
+    /** Sends {@code payload} to the handler of the job {@code key}; returns once queued. */
+    public void notifyWorker(String key, byte[] payload) {
+        validKey(key);
+        Objects.requireNonNull(payload, "payload");
+        ensureOpen("notifyWorker");
+        poolStream.add("n", PoolCodec.notification(key, payload));
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /**
+     * Adds a worker running jobs with {@code handler}; blocks until it is registered in the pool.
+     *
+     * @throws IllegalStateException on a client-only node
+     */
+    public Worker addWorker(JobHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        ensureOpen("addWorker");
+        if (clientOnly) {
+            throw new IllegalStateException("pool " + pool + ": a client-only node cannot host workers");
+        }
+        Worker worker = new Worker(this, handler, executor, log);
+        workers.put(worker.id(), worker);
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            workers.remove(worker.id());
+            worker.stopLoops();
+            throw e;
+        }
+        return worker;
+    }
+
+    /**
+     * Removes {@code worker}: it stops taking jobs, its running jobs are stopped here and started on
+     * the remaining workers, and it leaves the pool's maps.
+     */
+    public void removeWorker(Worker worker) {
+        Objects.requireNonNull(worker, "worker");
+        if (workers.remove(worker.id()) == null) {
+            return;
+        }
+        worker.stopLoops();
+        requeueJobs(worker);
+        forgetWorker(worker);
+        log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).log("removed worker");
+    }
+
+    /** Marks the worker as leaving, then moves each of its jobs: stop here, start elsewhere. */
+    private void requeueJobs(Worker worker) {
+        Map<String, Job> running = worker.runningJobs();
+        workersMap.set(worker.id(), PoolKeys.REMOVING);
+        for (Job job : new ArrayList<>(running.values())) {
+            worker.release(job.key(), workerShutdownTtl);
+            try {
+                poolStream.add("j", PoolCodec.job(job.asRequeued()));
+                log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("from", worker.id())
+                        .log("requeued job: its worker is leaving");
+            } catch (RuntimeException e) {
+                log.atError().addKeyValue("job", job.key()).setCause(e)
+                        .log("requeueing a job failed; the orphan recovery will pick it up");
+            }
+        }
+    }
+
+    private void forgetWorker(Worker worker) {
+        List<CompletableFuture<?>> deletes = new ArrayList<>();
+        deletes.add(workersMap.deleteAsync(worker.id()));
+        deletes.add(workerKeepAlives.deleteAsync(worker.id()));
+        deletes.add(cleanupMap.deleteAsync(worker.id()));
+        deletes.add(jobsMap.deleteAsync(worker.id()));
+        try {
+            CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).get(redis.syncTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            worker.stream().destroy();
+        } catch (Exception e) {
+            log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("removing a worker's entries failed");
+        }
+    }
+
+    /** The workers this node hosts. */
+    public List<WorkerInfo> workers() {
+        List<WorkerInfo> out = new ArrayList<>();
+        workers.values().forEach(w -> out.add(new WorkerInfo(w.id(), w.createdAt())));
+        out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
+        return out;
+    }
+
+    /** Every worker of the pool (all nodes), ordered by creation; read from Redis on client-only nodes. */
+    public List<WorkerInfo> poolWorkers() {
+        Map<String, String> all = clientOnly ? readMap(PoolKeys.workersMap(pool)) : workersMap.snapshot();
+        List<WorkerInfo> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            Long created = parseNanos(e.getValue());
+            if (created != null) {
+                out.add(new WorkerInfo(e.getKey(), fromNanos(created)));
+            }
+        }
+        out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
+        return out;
+    }
+
+    /** The keys of every job running in the pool, without duplicates; from Redis on client-only nodes. */
+    public List<String> jobKeys() {
+        Map<String, String> lists = clientOnly ? readMap(PoolKeys.jobsMap(pool)) : jobsMap.snapshot();
+        Set<String> keys = new LinkedHashSet<>();
+        for (String worker : lists.keySet()) {
+            keys.addAll(clientOnly ? parseList(lists.get(worker)) : jobsMap.getValues(worker));
+        }
+        return new ArrayList<>(keys);
+    }
+
+    /** The payload of the job {@code key} (exact bytes, read from Redis), if the job exists. */
+    public Optional<byte[]> jobPayload(String key) {
+        Objects.requireNonNull(key, "key");
+        byte[] value = redis.executeSync("pool " + pool + ": job payload",
+                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+        return Optional.ofNullable(value);
+    }
+
+    private Map<String, String> readMap(String mapName) {
+        Map<byte[], byte[]> raw = redis.executeSync("pool " + pool + ": read " + mapName,
+                c -> c.hgetall(bytes(PoolKeys.mapContent(mapName))));
+        Map<String, String> out = new java.util.HashMap<>();
+        raw.forEach((k, v) -> {
+            String field = string(k);
+            if (!field.startsWith("=")) {
+                out.put(field, string(v));
+            }
+        });
+        return out;
+    }
+
+    private static List<String> parseList(String json) {
+        try {
+            List<String> out = new ArrayList<>();
+            com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            if (node != null && node.isArray()) {
+                node.forEach(n -> out.add(n.asText()));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    // ------------------------------------------------------------------ routing support
+
+    /**
+     * The bucket list: live workers not being removed, ordered by creation time (ties by id), as every
+     * node computes it from its replicas.
+     */
+    List<String> activeWorkers() {
+        long now = nowNanos();
+        long ttl = workerTtl.toNanos();
+        Map<String, String> all = workersMap.snapshot();
+        Map<String, String> locks = cleanupMap.snapshot();
+        Map<String, String> alive = workerKeepAlives.snapshot();
+        List<Map.Entry<String, Long>> candidates = new ArrayList<>();
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            if (PoolKeys.REMOVING.equals(e.getValue())) {
+                continue;
+            }
+            Long lock = parseNanos(locks.get(e.getKey()));
+            if (lock != null && now - lock <= ttl) {
+                continue;
+            }
+            Long created = parseNanos(e.getValue());
+            Long keepAlive = parseNanos(alive.get(e.getKey()));
+            if (created == null || keepAlive == null || now - keepAlive > ttl) {
+                continue;
+            }
+            candidates.add(Map.entry(e.getKey(), created));
+        }
+        candidates.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        List<String> ids = new ArrayList<>(candidates.size());
+        candidates.forEach(c -> ids.add(c.getKey()));
+        return ids;
+    }
+
+    int bucket(String key, int buckets) {
+        return hasher.bucket(key, buckets);
+    }
+
+    /** The one active worker whose job list holds {@code key}, or {@code null}. */
+    String activeOwner(String key) {
+        List<String> active = activeWorkers();
+        String owner = null;
+        for (String worker : active) {
+            if (jobsMap.getValues(worker).contains(key)) {
+                if (owner != null) {
+                    log.atWarn().addKeyValue("job", key).log("job has several active owners; using the oldest worker");
+                    return owner;
+                }
+                owner = worker;
+            }
+        }
+        return owner;
+    }
+
+    boolean payloadExistsInRedis(String key) {
+        Boolean exists = redis.executeSync("pool " + pool + ": job exists",
+                c -> c.hexists(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+        return Boolean.TRUE.equals(exists);
+    }
+
+    // ------------------------------------------------------------------ background tasks
+
+    private void keepNodeAlive() {
+        nodeKeepAlives.setAsync(id, Long.toString(nowNanos()));
+    }
+
+    /** Deletes the streams and keep-alives of nodes silent longer than the worker TTL. */
+    private void removeDeadNodes() {
+        long now = nowNanos();
+        for (Map.Entry<String, String> e : nodeKeepAlives.snapshot().entrySet()) {
+            Long last = parseNanos(e.getValue());
+            if (e.getKey().equals(id) || (last != null && now - last <= workerTtl.toNanos())) {
+                continue;
+            }
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
+            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), redis).destroy();
+            nodeStreams.remove(e.getKey());
+            nodeKeepAlives.testAndDelete(e.getKey(), e.getValue());
+        }
+    }
+
+    private void trimPoolStream() {
+        PoolScripts.TRIM_POOL.<Long>run(redis, ScriptOutputType.INTEGER,
+                new byte[][] {bytes(PoolKeys.streamKey(PoolKeys.poolStream(pool)))});
+    }
+
+    /** Deletes dispatch guards past their deadline (their dispatcher died), compare-and-delete. */
+    private void removeExpiredGuards() {
+        long now = nowNanos();
+        for (Map.Entry<String, String> e : pendingMap.snapshot().entrySet()) {
+            Long deadline = parseNanos(e.getValue());
+            if (deadline != null && deadline < now) {
+                pendingMap.testAndDeleteAsync(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ close and shutdown
+
+    private void onShutdownMapChange() {
+        if (closing || shutdownMap.size() == 0) {
+            return;
+        }
+        Thread t = new Thread(() -> leave(false), "pulse-pool-shutdown-" + pool);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Leaves the pool: this node's workers stop, their jobs are stopped here and started on other
+     * nodes' workers, its maps and streams are released. Client-only nodes just release theirs.
+     * Idempotent; blocks until done (each handler stop bounded by {@code workerShutdownTtl}).
+     */
+    @Override
+    public void close() {
+        leave(true);
+    }
+
+    /**
+     * Stops the whole pool: every node stops its workers' jobs (nothing is requeued) and leaves, then
+     * the pool's maps and stream are deleted. Returns once this node is done and the other nodes have
+     * left, or after {@code workerShutdownTtl}.
+     *
+     * @throws IllegalStateException on a client-only node
+     */
+    public void shutdown() {
+        if (clientOnly) {
+            throw new IllegalStateException("pool " + pool + ": a client-only node cannot shut the pool down");
+        }
+        if (closed || closing) {
+            return;
+        }
+        shutdownMap.set(PoolKeys.SHUTDOWN_KEY, id);
+        leave(false);
+        long deadline = System.nanoTime() + workerShutdownTtl.toNanos();
+        while (System.nanoTime() < deadline && !readMap(PoolKeys.workersMap(pool)).isEmpty()) {
+            sleep(Duration.ofMillis(20));
+        }
+        for (String name : List.of(PoolKeys.nodeKeepAliveMap(pool), PoolKeys.workersMap(pool),
+                PoolKeys.workerKeepAliveMap(pool), PoolKeys.cleanupMap(pool), PoolKeys.jobsMap(pool),
+                PoolKeys.pendingMap(pool), PoolKeys.payloadsMap(pool), PoolKeys.tickersMap(pool),
+                PoolKeys.shutdownMap(pool))) {
+            try (ReplicatedMap m = ReplicatedMap.join(name, redis)) {
+                m.destroy();
+            } catch (RuntimeException e) {
+                log.atWarn().addKeyValue("map", name).setCause(e).log("destroying a pool map failed");
+            }
+        }
+        poolStream.destroy();
+        shutdown = true;
+        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).log("pool shut down");
+    }
+
+    private void leave(boolean requeue) {
+        synchronized (lifecycle) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        tasks.forEach(t -> t.cancel(false));
+        List<Worker> local = new ArrayList<>(workers.values());
+        local.forEach(Worker::stopLoops);
+        if (poolSink != null) {
+            poolSink.close();
+        }
+        for (Worker worker : local) {
+            if (requeue) {
+                requeueJobs(worker);
+            } else {
+                for (String key : worker.jobKeys()) {
+                    worker.release(key, workerShutdownTtl);
+                    payloadsMap.deleteAsync(key);
+                }
+            }
+            forgetWorker(worker);
+            workers.remove(worker.id());
+        }
+        results.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));
+        try {
+            nodeKeepAlives.delete(id);
+        } catch (RuntimeException e) {
+            log.atDebug().setCause(e).log("deleting the node keep-alive failed");
+        }
+        releaseResources();
+        try {
+            nodeStream.destroy();
+        } catch (RuntimeException e) {
+            log.atDebug().setCause(e).log("destroying the node stream failed");
+        }
+        if (!requeue) {
+            shutdown = true;
+        }
+        closed = true;
+        redis.unregister(this);
+        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("requeued", requeue).log("node left");
+    }
+
+    private void releaseResources() {
+        List<AutoCloseable> all = new ArrayList<>(resources);
+        resources.clear();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                all.get(i).close();
+            } catch (Exception e) {
+                log.atDebug().setCause(e).log("closing a node resource failed");
+            }
+        }
+    }
+
+    /** Whether this node left the pool (close, shutdown, or the pool's shutdown). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether this node stopped because the pool was shut down. */
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    // ------------------------------------------------------------------ accessors for workers and routers
+
+    /** The node's id (a ULID). */
+    public String id() {
+        return id;
+    }
+
+    /** The pool's name. */
+    public String poolName() {
+        return pool;
+    }
+
+    PulseRedis redis() {
+        return redis;
+    }
+
+    ReplicatedMap workersMap() {
+        return workersMap;
+    }
+
+    ReplicatedMap workerKeepAlives() {
+        return workerKeepAlives;
+    }
+
+    ReplicatedMap jobsMap() {
+        return jobsMap;
+    }
+
+    ReplicatedMap payloadsMap() {
+        return payloadsMap;
+    }
+
+    Duration workerTtl() {
+        return workerTtl;
+    }
+
+    Duration workerShutdownTtl() {
+        return workerShutdownTtl;
+    }
+
+    Duration workerReadBlock() {
+        return workerTtl.dividedBy(2);
+    }
+
+    Router router() {
+        return router;
+    }
+
+    int waitingDispatches() {
+        return results.waitingCount();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void validKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("job key must not be empty");
+        }
+        if (key.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("job key \"" + key + "\" must not contain '='");
+        }
+    }
+
+    private void ensureOpen(String op) {
+        if (closing) {
+            throw new ClosedException("pool " + pool + ": node " + id + " is closed: cannot " + op);
+        }
+    }
+
+    static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    static long toNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    static Instant fromNanos(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    static Long parseNanos(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + pool + " " + id + (clientOnly ? ", client-only" : "") + (closed ? ", closed" : "") + "]";
+    }
+}

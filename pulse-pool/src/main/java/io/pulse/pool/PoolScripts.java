@@ -1,0 +1,18 @@
+package io.pulse.pool;
+
+import io.pulse.core.LuaScript;
+
+/** The Lua scripts of pools, loaded once from {@code src-lua/pool/} inside the jar. */
+final class PoolScripts {
+
+    static final LuaScript CLAIM_DISPATCH = load("claim_dispatch");
+    static final LuaScript RELEASE_DISPATCH = load("release_dispatch");
+    static final LuaScript TRIM_POOL = load("trim_pool");
+
+    private PoolScripts() {
+    }
+
+    private static LuaScript load(String name) {
+        return LuaScript.load("/io/pulse/pool/lua/" + name + ".lua");
+    }
+}

@@ -1,0 +1,137 @@
+package io.pulse.pool;
+
+import io.pulse.streaming.AddOptions;
+import io.pulse.streaming.Event;
+import io.pulse.streaming.Sink;
+import io.pulse.streaming.Stream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * Routes the pool stream's events (read by a full node through the {@code events} sink) to worker
+ * streams: a start to the worker the jump hash names among the active workers, a stop or a
+ * notification to the job's current owner. A routed event stays unacknowledged in the pool stream
+ * until the worker acknowledges it, so a router or worker that dies loses nothing: the sink hands the
+ * event to another node after the ack grace period. Runs on the sink's subscription thread.
+ */
+final class Router {
+
+    /** Stop and notify events nobody could route for this long are dropped (their job is gone). */
+    private static final Duration CONTROL_EVENT_TTL = Duration.ofMinutes(2);
+
+    private final Node node;
+    private final Logger log;
+    private final Map<String, Routed> pending = new ConcurrentHashMap<>();
+    private final Map<String, Stream> workerStreams = new ConcurrentHashMap<>();
+    private volatile Sink sink;
+
+    private record Routed(Event event, long routedAtMillis) {
+    }
+
+    Router(Node node, Logger log) {
+        this.node = node;
+        this.log = log;
+    }
+
+    void attach(Sink sink) {
+        this.sink = sink;
+    }
+
+    /** Routes one pool event; leaves it unacknowledged when it cannot be routed now. */
+    void route(Event event) {
+        String key;
+        try {
+            key = PoolCodec.decodeKey(event.payload());
+        } catch (PoolCodec.MalformedException e) {
+            log.atError().addKeyValue("pool", node.poolName()).addKeyValue("event", event.id())
+                    .addKeyValue("reason", e.getMessage()).log("dropped a malformed pool event");
+            sink.ack(event);
+            return;
+        }
+        String target;
+        switch (event.eventName()) {
+            case "j" -> {
+                List<String> active = node.activeWorkers();
+                if (active.isEmpty()) {
+                    log.atDebug().addKeyValue("pool", node.poolName()).addKeyValue("job", key)
+                            .log("no active worker yet; the start waits for one");
+                    return;
+                }
+                target = active.get(node.bucket(key, active.size()));
+            }
+            case "s", "n" -> {
+                target = node.activeOwner(key);
+                if (target == null) {
+                    if (node.payloadExistsInRedis(key)
+                            && Duration.between(event.createdAt(), java.time.Instant.now()).compareTo(CONTROL_EVENT_TTL) < 0) {
+                        log.atDebug().addKeyValue("job", key).log("job awaiting active owner");
+                    } else {
+                        log.atDebug().addKeyValue("job", key).log("job not found; event dropped");
+                        sink.ack(event);
+                    }
+                    return;
+                }
+            }
+            default -> {
+                log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("event", event.id())
+                        .addKeyValue("kind", event.eventName()).log("dropped a pool event of unknown kind");
+                sink.ack(event);
+                return;
+            }
+        }
+        Stream stream = workerStreams.computeIfAbsent(target,
+                id -> Stream.open(PoolKeys.workerStream(id), node.redis()));
+        String routedId = stream.add(event.eventName(), PoolCodec.envelope(node.id(), event.payload()),
+                AddOptions.onlyIfStreamExists());
+        if (routedId == null) {
+            // the worker's stream is gone (it is being removed): let the event come back later
+            log.atDebug().addKeyValue("worker", target).addKeyValue("job", key).log("worker stream missing; not routed");
+            workerStreams.remove(target);
+            return;
+        }
+        pending.put(target + ":" + routedId, new Routed(event, System.currentTimeMillis()));
+        log.atDebug().addKeyValue("pool", node.poolName()).addKeyValue("job", key).addKeyValue("kind", event.eventName())
+                .addKeyValue("worker", target).log("routed");
+    }
+
+    /** A worker acknowledged a routed event: forward a start's result, then acknowledge the pool event. */
+    void onWorkerAck(String workerId, PoolCodec.Ack ack) {
+        Routed routed = pending.remove(workerId + ":" + ack.eventId());
+        if (routed == null) {
+            log.atDebug().addKeyValue("worker", workerId).addKeyValue("event", ack.eventId())
+                    .log("received an ack for an unknown event");
+            return;
+        }
+        Event poolEvent = routed.event();
+        if (poolEvent.eventName().equals("j")) {
+            try {
+                Job job = PoolCodec.decodeJob(poolEvent.payload());
+                node.sendDispatchResult(job.nodeId(), poolEvent.id(), ack.error());
+            } catch (PoolCodec.MalformedException e) {
+                log.atError().addKeyValue("event", poolEvent.id()).addKeyValue("reason", e.getMessage())
+                        .log("cannot read the job of an acknowledged start");
+            }
+        }
+        Sink current = sink;
+        if (current != null && !current.isClosed()) {
+            current.ackAsync(List.of(poolEvent)).exceptionally(e -> {
+                log.atWarn().addKeyValue("event", poolEvent.id()).setCause(e).log("acknowledging a pool event failed");
+                return null;
+            });
+        }
+        prune();
+    }
+
+    /** Forgets routed events whose ack never came (the pool stream redelivers them anyway). */
+    private void prune() {
+        long cutoff = System.currentTimeMillis() - CONTROL_EVENT_TTL.toMillis();
+        pending.values().removeIf(r -> r.routedAtMillis() < cutoff);
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+}

@@ -1,0 +1,319 @@
+package io.pulse.pool;
+
+import io.pulse.core.Futures;
+import io.pulse.core.PulseException;
+import io.pulse.core.Subscription;
+import io.pulse.core.Ulid;
+import io.pulse.streaming.Event;
+import io.pulse.streaming.Reader;
+import io.pulse.streaming.Stream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+
+/**
+ * A worker of a node: runs the jobs routed to it by calling its {@link JobHandler}, one event at a
+ * time on a thread of its own (or the node's executor), so a slow handler delays only this worker.
+ * Thread-safe. Created by {@link Node#addWorker}; removed by {@link Node#removeWorker} or when its
+ * node closes.
+ */
+public final class Worker {
+
+    private final Node node;
+    private final String id = Ulid.next();
+    private final Instant createdAt = Instant.now();
+    private final JobHandler handler;
+    private final Executor executor;
+    private final Logger log;
+    private final Stream stream;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private Reader reader;
+    private Subscription events;
+    private ScheduledFuture<?> keepAlive;
+    private volatile boolean stopped;
+
+    Worker(Node node, JobHandler handler, Executor executor, Logger log) {
+        this.node = node;
+        this.handler = handler;
+        this.executor = executor;
+        this.log = log;
+        this.stream = Stream.open(PoolKeys.workerStream(id), node.redis());
+    }
+
+    /**
+     * Joins the pool: keep-alive first, then its stream, then the workers map (which makes routers
+     * send it jobs), so no node can take it for dead and no routed event finds no stream.
+     */
+    void start() {
+        node.workerKeepAlives().setAndWait(id, Long.toString(Node.nowNanos()));
+        stream.add("i", PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8)));
+        reader = stream.reader().startAtOldest().blockDuration(node.workerReadBlock()).open();
+        events = reader.subscribe(this::handle);
+        long period = Math.max(1, node.workerTtl().toMillis() / 2);
+        keepAlive = node.redis().scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+        node.workersMap().setAndWait(id, Long.toString(Node.toNanos(createdAt)));
+        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).log("worker added");
+    }
+
+    private void keepAlive() {
+        if (stopped) {
+            return;
+        }
+        node.workerKeepAlives().setAsync(id, Long.toString(Node.nowNanos())).exceptionally(e -> {
+            log.atWarn().addKeyValue("worker", id).setCause(e).log("worker keep-alive failed; will retry");
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** Outcome of one routed event: acknowledge with this error text ("" = success), or not at all. */
+    private record Outcome(boolean ack, String error) {
+        static final Outcome OK = new Outcome(true, "");
+        static final Outcome RETRY = new Outcome(false, "");
+
+        static Outcome failed(String error) {
+            return new Outcome(true, error == null || error.isEmpty() ? "failed" : error);
+        }
+    }
+
+    private void handle(Event event) {
+        PoolCodec.Envelope envelope;
+        try {
+            if (event.eventName().equals("i")) {
+                return;
+            }
+            envelope = PoolCodec.decodeEnvelope(event.payload());
+        } catch (PoolCodec.MalformedException e) {
+            log.atError().addKeyValue("worker", id).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
+                    .log("skipped a malformed worker event");
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = switch (event.eventName()) {
+                case "j" -> startJob(PoolCodec.decodeJob(envelope.inner()));
+                case "s" -> stopJob(PoolCodec.decodeKey(envelope.inner()));
+                case "n" -> notify(PoolCodec.decodeNotification(envelope.inner()));
+                default -> Outcome.OK;
+            };
+        } catch (PoolCodec.MalformedException e) {
+            log.atError().addKeyValue("worker", id).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
+                    .log("skipped a malformed job record");
+            outcome = Outcome.failed("malformed event: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a Redis failure while recording the job: let the pool redeliver the event
+            log.atWarn().addKeyValue("worker", id).addKeyValue("event", event.id()).setCause(e)
+                    .log("event failed; it will be redelivered");
+            outcome = Outcome.RETRY;
+        }
+        if (outcome.ack()) {
+            node.ackToRouter(envelope.sender(), id, event.id(), outcome.error());
+        }
+    }
+
+    private Outcome startJob(Job job) {
+        if (stopped) {
+            return Outcome.failed("worker " + id + " stopped");
+        }
+        if (jobs.containsKey(job.key())) {
+            // a duplicate start (redelivery, concurrent recovery): the job already runs here
+            log.atDebug().addKeyValue("worker", id).addKeyValue("job", job.key()).log("job already running here");
+            return Outcome.OK;
+        }
+        awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
+        try {
+            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
+        } catch (RuntimeException e) {
+            node.jobsMap().removeValuesAsync(id, job.key());
+            throw e;
+        }
+        try {
+            call(() -> {
+                handler.start(job);
+                return null;
+            }, null);
+        } catch (Exception e) {
+            node.jobsMap().removeValuesAsync(id, job.key());
+            if (!job.requeued()) {
+                node.payloadsMap().deleteAsync(job.key());
+            }
+            log.atWarn().addKeyValue("worker", id).addKeyValue("job", job.key()).setCause(e).log("job failed to start");
+            return Outcome.failed(message(e));
+        }
+        jobs.put(job.key(), job);
+        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).addKeyValue("job", job.key())
+                .addKeyValue("requeued", job.requeued()).log("started job");
+        return Outcome.OK;
+    }
+
+    private Outcome stopJob(String key) {
+        if (!jobs.containsKey(key)) {
+            return Outcome.RETRY;
+        }
+        String error = release(key, node.workerShutdownTtl());
+        node.payloadsMap().deleteAsync(key);
+        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).addKeyValue("job", key)
+                .log("stopped job");
+        return error == null ? Outcome.OK : Outcome.failed(error);
+    }
+
+    /**
+     * Calls the handler's stop (bounded by {@code timeout}) and forgets the job here and in the jobs
+     * map, even if the handler failed: the pool then considers the job stopped. Returns the handler's
+     * error, or {@code null}.
+     */
+    String release(String key, Duration timeout) {
+        String error = null;
+        try {
+            call(() -> {
+                handler.stop(key);
+                return null;
+            }, timeout);
+        } catch (Exception e) {
+            error = "failed to stop job \"" + key + "\": " + message(e);
+            log.atError().addKeyValue("worker", id).addKeyValue("job", key).setCause(e).log("handler failed to stop job");
+        }
+        jobs.remove(key);
+        node.jobsMap().removeValuesAsync(id, key);
+        return error;
+    }
+
+    private Outcome notify(PoolCodec.Notification n) {
+        if (stopped) {
+            return Outcome.OK;
+        }
+        if (!jobs.containsKey(n.key())) {
+            return Outcome.RETRY;
+        }
+        try {
+            call(() -> {
+                handler.handleNotification(n.key(), n.payload());
+                return null;
+            }, null);
+            return Outcome.OK;
+        } catch (Exception e) {
+            return Outcome.failed(message(e));
+        }
+    }
+
+    /** Runs a handler call on the executor (or this thread) and waits, at most {@code timeout} if given. */
+    private void call(Callable<Void> body, Duration timeout) throws Exception {
+        if (executor == null && timeout == null) {
+            body.call();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                body.call();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        };
+        if (executor != null) {
+            executor.execute(task);
+        } else {
+            Thread t = new Thread(task, "pulse-worker-call-" + id);
+            t.setDaemon(true);
+            t.start();
+        }
+        try {
+            if (timeout == null) {
+                done.join();
+            } else {
+                done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) cause;
+        } catch (TimeoutException e) {
+            throw new PulseException("the handler did not return within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PulseException("interrupted", e);
+        }
+    }
+
+    private <T> T awaitWrite(CompletableFuture<T> write) {
+        return Futures.await(write, node.redis().syncTimeout(), "worker " + id + ": record job");
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Stops reading events and keeping alive; running jobs are left to the caller. Idempotent. */
+    void stopLoops() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
+        if (events != null) {
+            events.close();
+        }
+        if (reader != null) {
+            reader.close();
+        }
+    }
+
+    /** The jobs running here, by key. */
+    Map<String, Job> runningJobs() {
+        return jobs;
+    }
+
+    /** Forgets a job without calling the handler (after it was requeued elsewhere). */
+    void forget(String key) {
+        jobs.remove(key);
+    }
+
+    Stream stream() {
+        return stream;
+    }
+
+    /** The worker's id (a ULID). */
+    public String id() {
+        return id;
+    }
+
+    /** When the worker joined the pool (its routing order). */
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** The keys of the jobs running on this worker, sorted. */
+    public List<String> jobKeys() {
+        return new ArrayList<>(new TreeMap<>(jobs).keySet());
+    }
+
+    /** Whether the worker stopped (removed, or its node closed). */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    @Override
+    public String toString() {
+        return "Worker[" + id + ", " + jobs.size() + " jobs" + (stopped ? ", stopped" : "") + "]";
+    }
+}

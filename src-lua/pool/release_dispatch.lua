@@ -1,0 +1,13 @@
+-- Releases the dispatch guard of job ARGV[1] if it still holds the token ARGV[2].
+-- KEYS[1] pending-jobs map hash, KEYS[2] its update channel. Returns 1 if released, else 0.
+local pending, channel = KEYS[1], KEYS[2]
+local key, token = ARGV[1], ARGV[2]
+
+if redis.call('HGET', pending, key) ~= token then
+    return 0
+end
+redis.call('HDEL', pending, key)
+local rev = string.format('%d', redis.call('HINCRBY', pending, '=rev', 1))
+redis.call('HSET', pending, '=kind', 'del')
+redis.call('PUBLISH', channel, 'del:' .. struct.pack('<ic0', #key, key) .. struct.pack('<ic0', #rev, rev))
+return 1
