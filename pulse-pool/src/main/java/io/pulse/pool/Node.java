@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,6 @@ public final class Node implements AutoCloseable {
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
     private final Map<String, Stream> nodeStreams = new ConcurrentHashMap<>();
-    private final DispatchResults results = new DispatchResults();
     private final Object lifecycle = new Object();
 
     private ReplicatedMap shutdownMap;
@@ -84,6 +84,9 @@ public final class Node implements AutoCloseable {
     private Stream nodeStream;
     private Sink poolSink;
     private Router router;
+    private Dispatcher dispatcher;
+    private PoolView view;
+    private PoolMaintenance maintenance;
 
     private volatile boolean closing;
     private volatile boolean closed;
@@ -229,9 +232,11 @@ public final class Node implements AutoCloseable {
         if (shutdownMap.size() > 0) {
             throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
         }
+        view = new PoolView(pool, redis, workerTtl, log);
         nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
         nodeKeepAlives.set(id, Long.toString(nowNanos()));
         poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
+        dispatcher = new Dispatcher(pool, id, redis, poolStream, ackGrace, maxQueuedJobs, log);
         if (!clientOnly) {
             workersMap = map(PoolKeys.workersMap(pool));
             jobsMap = map(PoolKeys.jobsMap(pool));
@@ -239,6 +244,7 @@ public final class Node implements AutoCloseable {
             workerKeepAlives = map(PoolKeys.workerKeepAliveMap(pool));
             cleanupMap = map(PoolKeys.cleanupMap(pool));
             pendingMap = map(PoolKeys.pendingMap(pool));
+            view.attach(new PoolView.Maps(workersMap, workerKeepAlives, cleanupMap, jobsMap, payloadsMap));
             router = new Router(this, log);
             // the group starts at the oldest event: jobs dispatched before any worker node existed wait
             poolSink = poolStream.sink(PoolKeys.POOL_SINK).startAtOldest().blockDuration(sinkBlock)
@@ -254,11 +260,22 @@ public final class Node implements AutoCloseable {
         Reader nodeReader = nodeStream.reader().startAtOldest().blockDuration(sinkBlock).open();
         resources.add(nodeReader);
         resources.add(nodeReader.subscribe(this::onNodeEvent));
-        schedule(this::keepNodeAlive, workerTtl.dividedBy(2));
-        schedule(this::removeDeadNodes, workerTtl);
+        maintenance = new PoolMaintenance(this, log);
+        resources.add(maintenance);
+        schedule(maintenance::keepNodeAlive, workerTtl.dividedBy(2));
+        schedule(maintenance::removeDeadNodes, workerTtl);
         if (!clientOnly) {
-            schedule(this::trimPoolStream, ackGrace);
-            schedule(this::removeExpiredGuards, ackGrace);
+            schedule(maintenance::trimPoolStream, ackGrace);
+            schedule(maintenance::removeExpiredGuards, ackGrace);
+            schedule(maintenance::removeDeadWorkers, workerTtl.dividedBy(2));
+            schedule(maintenance::requeueOrphans, workerTtl);
+            schedule(maintenance::requestRebalance, workerTtl.dividedBy(2));
+            resources.add(workersMap.subscribe(e -> maintenance.requestRebalance()));
+            resources.add(workerKeepAlives.subscribe(e -> {
+                if (e.kind() != io.pulse.rmap.MapEvent.Kind.CHANGE || !workersMap.keys().isEmpty()) {
+                    maintenance.requestRebalance();
+                }
+            }));
         }
         log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("clientOnly", clientOnly)
                 .addKeyValue("workerTtl", workerTtl).addKeyValue("ackGracePeriod", ackGrace)
@@ -271,16 +288,16 @@ public final class Node implements AutoCloseable {
         return m;
     }
 
+    /** Runs {@code task} every {@code period} on the maintenance thread (skipped while one is queued). */
     private void schedule(Runnable task, Duration period) {
         long ms = Math.max(1, period.toMillis());
+        AtomicBoolean queued = new AtomicBoolean();
         tasks.add(redis.scheduler().scheduleWithFixedDelay(() -> {
-            if (closing) {
-                return;
-            }
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.atWarn().addKeyValue("pool", pool).addKeyValue("node", id).setCause(e).log("background task failed");
+            if (!closing && queued.compareAndSet(false, true)) {
+                maintenance.submit(() -> {
+                    queued.set(false);
+                    task.run();
+                });
             }
         }, ms, ms, TimeUnit.MILLISECONDS));
     }
@@ -296,7 +313,7 @@ public final class Node implements AutoCloseable {
                         router.onWorkerAck(envelope.sender(), PoolCodec.decodeAck(envelope.inner()));
                     }
                 }
-                case "d" -> results.complete(PoolCodec.decodeAck(event.payload()));
+                case "d" -> dispatcher.onResult(PoolCodec.decodeAck(event.payload()));
                 default -> {
                 }
             }
@@ -351,61 +368,7 @@ public final class Node implements AutoCloseable {
         if (closing) {
             return Futures.failed(new ClosedException("pool " + pool + ": node " + id + " is closed"));
         }
-        long now = nowNanos();
-        String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
-        Job job = new Job(key, payload, fromNanos(now), id, false);
-        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))),
-            bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))), bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
-        return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, bytes(key),
-                        bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
-                .thenCompose(claim -> {
-                    long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
-                    String detail = claim.size() == 2 && claim.get(1) instanceof byte[] b ? string(b) : "";
-                    if (status == 1) {
-                        return startClaimed(job, detail);
-                    }
-                    RuntimeException refusal = switch ((int) status) {
-                        case 2 -> new JobExistsException("job \"" + key + "\" is already being dispatched");
-                        case 3 -> new JobExistsException("job \"" + key + "\" already exists");
-                        case 4 -> new PulseException("malformed pending guard for job \"" + key + "\": \"" + detail + "\"");
-                        case 5 -> new PoolFullException("pool " + pool + " already has " + detail
-                                + " dispatches in flight (maxQueuedJobs " + maxQueuedJobs + ")");
-                        default -> new PulseException("unexpected claim result for job \"" + key + "\": " + claim);
-                    };
-                    return Futures.failed(refusal);
-                });
-    }
-
-    private CompletableFuture<Void> startClaimed(Job job, String token) {
-        CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
-            log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
-                    .log("job dispatched");
-            CompletableFuture<PoolCodec.Ack> result = results.register(eventId);
-            Duration wait = ackGrace.multipliedBy(2);
-            ScheduledFuture<?> timer = redis.scheduler().schedule(() -> {
-                if (result.completeExceptionally(new PulseException("job \"" + job.key() + "\" was not started within "
-                        + wait + " (it may still start later)"))) {
-                    results.forget(eventId);
-                }
-            }, wait.toMillis(), TimeUnit.MILLISECONDS);
-            return result.whenComplete((a, e) -> timer.cancel(false)).thenApply(ack -> {
-                if (!ack.ok()) {
-                    throw new JobStartException("job \"" + job.key() + "\" failed to start: " + ack.error());
-                }
-                return (Void) null;
-            });
-        });
-        return outcome.whenComplete((v, e) -> releaseGuard(job.key(), token));
-    }
-
-    private void releaseGuard(String key, String token) {
-        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))),
-            bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
-        PoolScripts.RELEASE_DISPATCH.<Long>run(redis, ScriptOutputType.INTEGER, keys, bytes(key), bytes(token))
-                .exceptionally(e -> {
-                    log.atWarn().addKeyValue("job", key).setCause(e).log("releasing a dispatch guard failed; it expires");
-                    return null;
-                });
+        return dispatcher.dispatch(key, payload);
     }
 
     /**
@@ -485,17 +448,42 @@ public final class Node implements AutoCloseable {
     }
 
     private void forgetWorker(Worker worker) {
+        deleteWorkerEntries(worker.id());
+        try {
+            worker.stream().destroy();
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("destroying a worker's stream failed");
+        }
+    }
+
+    /** Deletes a worker from the workers, keep-alive, cleanup and jobs maps (never its jobs' payloads). */
+    void deleteWorkerEntries(String workerId) {
         List<CompletableFuture<?>> deletes = new ArrayList<>();
-        deletes.add(workersMap.deleteAsync(worker.id()));
-        deletes.add(workerKeepAlives.deleteAsync(worker.id()));
-        deletes.add(cleanupMap.deleteAsync(worker.id()));
-        deletes.add(jobsMap.deleteAsync(worker.id()));
+        deletes.add(workersMap.deleteAsync(workerId));
+        deletes.add(workerKeepAlives.deleteAsync(workerId));
+        deletes.add(cleanupMap.deleteAsync(workerId));
+        deletes.add(jobsMap.deleteAsync(workerId));
         try {
             CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).get(redis.syncTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
-            worker.stream().destroy();
         } catch (Exception e) {
-            log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("removing a worker's entries failed");
+            log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
+        }
+    }
+
+    /**
+     * Stops a local worker that another node removed from the pool: its jobs were requeued elsewhere,
+     * so each is stopped here (bounded by {@code workerShutdownTtl}) to avoid running twice.
+     */
+    void evict(Worker worker) {
+        if (workers.remove(worker.id()) == null) {
+            return;
+        }
+        worker.stopLoops();
+        for (String key : worker.jobKeys()) {
+            worker.release(key, workerShutdownTtl);
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).addKeyValue("job", key)
+                    .log("stopped job of an evicted worker");
         }
     }
 
@@ -509,158 +497,40 @@ public final class Node implements AutoCloseable {
 
     /** Every worker of the pool (all nodes), ordered by creation; read from Redis on client-only nodes. */
     public List<WorkerInfo> poolWorkers() {
-        Map<String, String> all = clientOnly ? readMap(PoolKeys.workersMap(pool)) : workersMap.snapshot();
-        List<WorkerInfo> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : all.entrySet()) {
-            Long created = parseNanos(e.getValue());
-            if (created != null) {
-                out.add(new WorkerInfo(e.getKey(), fromNanos(created)));
-            }
-        }
-        out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
-        return out;
+        return view.poolWorkers();
     }
 
     /** The keys of every job running in the pool, without duplicates; from Redis on client-only nodes. */
     public List<String> jobKeys() {
-        Map<String, String> lists = clientOnly ? readMap(PoolKeys.jobsMap(pool)) : jobsMap.snapshot();
-        Set<String> keys = new LinkedHashSet<>();
-        for (String worker : lists.keySet()) {
-            keys.addAll(clientOnly ? parseList(lists.get(worker)) : jobsMap.getValues(worker));
-        }
-        return new ArrayList<>(keys);
+        return view.jobKeys();
     }
 
     /** The payload of the job {@code key} (exact bytes, read from Redis), if the job exists. */
     public Optional<byte[]> jobPayload(String key) {
         Objects.requireNonNull(key, "key");
-        byte[] value = redis.executeSync("pool " + pool + ": job payload",
-                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
-        return Optional.ofNullable(value);
-    }
-
-    private Map<String, String> readMap(String mapName) {
-        Map<byte[], byte[]> raw = redis.executeSync("pool " + pool + ": read " + mapName,
-                c -> c.hgetall(bytes(PoolKeys.mapContent(mapName))));
-        Map<String, String> out = new java.util.HashMap<>();
-        raw.forEach((k, v) -> {
-            String field = string(k);
-            if (!field.startsWith("=")) {
-                out.put(field, string(v));
-            }
-        });
-        return out;
-    }
-
-    private static List<String> parseList(String json) {
-        try {
-            List<String> out = new ArrayList<>();
-            com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-            if (node != null && node.isArray()) {
-                node.forEach(n -> out.add(n.asText()));
-            }
-            return out;
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
+        return view.payload(key);
     }
 
     // ------------------------------------------------------------------ routing support
 
-    /**
-     * The bucket list: live workers not being removed, ordered by creation time (ties by id), as every
-     * node computes it from its replicas.
-     */
+    /** The bucket list; see {@link PoolView#activeWorkers()}. */
     List<String> activeWorkers() {
-        long now = nowNanos();
-        long ttl = workerTtl.toNanos();
-        Map<String, String> all = workersMap.snapshot();
-        Map<String, String> locks = cleanupMap.snapshot();
-        Map<String, String> alive = workerKeepAlives.snapshot();
-        List<Map.Entry<String, Long>> candidates = new ArrayList<>();
-        for (Map.Entry<String, String> e : all.entrySet()) {
-            if (PoolKeys.REMOVING.equals(e.getValue())) {
-                continue;
-            }
-            Long lock = parseNanos(locks.get(e.getKey()));
-            if (lock != null && now - lock <= ttl) {
-                continue;
-            }
-            Long created = parseNanos(e.getValue());
-            Long keepAlive = parseNanos(alive.get(e.getKey()));
-            if (created == null || keepAlive == null || now - keepAlive > ttl) {
-                continue;
-            }
-            candidates.add(Map.entry(e.getKey(), created));
-        }
-        candidates.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-        List<String> ids = new ArrayList<>(candidates.size());
-        candidates.forEach(c -> ids.add(c.getKey()));
-        return ids;
+        return view.activeWorkers();
     }
 
     int bucket(String key, int buckets) {
         return hasher.bucket(key, buckets);
     }
 
-    /** The one active worker whose job list holds {@code key}, or {@code null}. */
     String activeOwner(String key) {
-        List<String> active = activeWorkers();
-        String owner = null;
-        for (String worker : active) {
-            if (jobsMap.getValues(worker).contains(key)) {
-                if (owner != null) {
-                    log.atWarn().addKeyValue("job", key).log("job has several active owners; using the oldest worker");
-                    return owner;
-                }
-                owner = worker;
-            }
-        }
-        return owner;
+        return view.activeOwner(key);
     }
 
     boolean payloadExistsInRedis(String key) {
-        Boolean exists = redis.executeSync("pool " + pool + ": job exists",
-                c -> c.hexists(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
-        return Boolean.TRUE.equals(exists);
+        return view.payloadExists(key);
     }
 
     // ------------------------------------------------------------------ background tasks
-
-    private void keepNodeAlive() {
-        nodeKeepAlives.setAsync(id, Long.toString(nowNanos()));
-    }
-
-    /** Deletes the streams and keep-alives of nodes silent longer than the worker TTL. */
-    private void removeDeadNodes() {
-        long now = nowNanos();
-        for (Map.Entry<String, String> e : nodeKeepAlives.snapshot().entrySet()) {
-            Long last = parseNanos(e.getValue());
-            if (e.getKey().equals(id) || (last != null && now - last <= workerTtl.toNanos())) {
-                continue;
-            }
-            log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
-            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), redis).destroy();
-            nodeStreams.remove(e.getKey());
-            nodeKeepAlives.testAndDelete(e.getKey(), e.getValue());
-        }
-    }
-
-    private void trimPoolStream() {
-        PoolScripts.TRIM_POOL.<Long>run(redis, ScriptOutputType.INTEGER,
-                new byte[][] {bytes(PoolKeys.streamKey(PoolKeys.poolStream(pool)))});
-    }
-
-    /** Deletes dispatch guards past their deadline (their dispatcher died), compare-and-delete. */
-    private void removeExpiredGuards() {
-        long now = nowNanos();
-        for (Map.Entry<String, String> e : pendingMap.snapshot().entrySet()) {
-            Long deadline = parseNanos(e.getValue());
-            if (deadline != null && deadline < now) {
-                pendingMap.testAndDeleteAsync(e.getKey(), e.getValue());
-            }
-        }
-    }
 
     // ------------------------------------------------------------------ close and shutdown
 
@@ -700,7 +570,7 @@ public final class Node implements AutoCloseable {
         shutdownMap.set(PoolKeys.SHUTDOWN_KEY, id);
         leave(false);
         long deadline = System.nanoTime() + workerShutdownTtl.toNanos();
-        while (System.nanoTime() < deadline && !readMap(PoolKeys.workersMap(pool)).isEmpty()) {
+        while (System.nanoTime() < deadline && !view.readMap(PoolKeys.workersMap(pool)).isEmpty()) {
             sleep(Duration.ofMillis(20));
         }
         for (String name : List.of(PoolKeys.nodeKeepAliveMap(pool), PoolKeys.workersMap(pool),
@@ -743,7 +613,7 @@ public final class Node implements AutoCloseable {
             forgetWorker(worker);
             workers.remove(worker.id());
         }
-        results.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));
+        dispatcher.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));
         try {
             nodeKeepAlives.delete(id);
         } catch (RuntimeException e) {
@@ -829,12 +699,44 @@ public final class Node implements AutoCloseable {
         return workerTtl.dividedBy(2);
     }
 
+    ReplicatedMap cleanupMap() {
+        return cleanupMap;
+    }
+
+    ReplicatedMap pendingMap() {
+        return pendingMap;
+    }
+
+    ReplicatedMap nodeKeepAlives() {
+        return nodeKeepAlives;
+    }
+
+    Stream poolStream() {
+        return poolStream;
+    }
+
+    PoolView view() {
+        return view;
+    }
+
+    Duration ackGracePeriod() {
+        return ackGrace;
+    }
+
+    List<Worker> localWorkers() {
+        return new ArrayList<>(workers.values());
+    }
+
+    PoolMaintenance maintenance() {
+        return maintenance;
+    }
+
     Router router() {
         return router;
     }
 
     int waitingDispatches() {
-        return results.waitingCount();
+        return dispatcher.waiting();
     }
 
     // ------------------------------------------------------------------ helpers

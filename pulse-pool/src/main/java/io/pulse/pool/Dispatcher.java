@@ -1,0 +1,126 @@
+package io.pulse.pool;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Futures;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.streaming.Stream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * The dispatch of new jobs from one node: the atomic claim of the key in Redis (so lagging replicas
+ * never decide admission), the start event on the pool stream, the wait for the worker's result, and
+ * the release of the claim's guard whatever happened. Thread-safe.
+ */
+final class Dispatcher {
+
+    private final String pool;
+    private final String nodeId;
+    private final PulseRedis redis;
+    private final Stream poolStream;
+    private final Duration ackGrace;
+    private final int maxQueuedJobs;
+    private final Logger log;
+    private final DispatchResults results = new DispatchResults();
+    private final byte[][] claimKeys;
+    private final byte[][] releaseKeys;
+
+    Dispatcher(String pool, String nodeId, PulseRedis redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
+            Logger log) {
+        this.pool = pool;
+        this.nodeId = nodeId;
+        this.redis = redis;
+        this.poolStream = poolStream;
+        this.ackGrace = ackGrace;
+        this.maxQueuedJobs = maxQueuedJobs;
+        this.log = log;
+        this.claimKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))),
+            bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))), bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+        this.releaseKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))),
+            bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+    }
+
+    /** Claims, starts and awaits a new job; see {@link Node#dispatchJob}. */
+    CompletableFuture<Void> dispatch(String key, byte[] payload) {
+        long now = Node.nowNanos();
+        String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
+        Job job = new Job(key, payload, Node.fromNanos(now), nodeId, false);
+        return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
+                        bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
+                .thenCompose(claim -> {
+                    long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
+                    String detail = claim.size() == 2 && claim.get(1) instanceof byte[] b ? string(b) : "";
+                    if (status == 1) {
+                        return startClaimed(job, detail);
+                    }
+                    RuntimeException refusal = switch ((int) status) {
+                        case 2 -> new JobExistsException("job \"" + key + "\" is already being dispatched");
+                        case 3 -> new JobExistsException("job \"" + key + "\" already exists");
+                        case 4 -> new PulseException("malformed pending guard for job \"" + key + "\": \"" + detail + "\"");
+                        case 5 -> new PoolFullException("pool " + pool + " already has " + detail
+                                + " dispatches in flight (maxQueuedJobs " + maxQueuedJobs + ")");
+                        default -> new PulseException("unexpected claim result for job \"" + key + "\": " + claim);
+                    };
+                    return Futures.failed(refusal);
+                });
+    }
+
+    private CompletableFuture<Void> startClaimed(Job job, String token) {
+        CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
+                    .log("job dispatched");
+            CompletableFuture<PoolCodec.Ack> result = results.register(eventId);
+            Duration wait = ackGrace.multipliedBy(2);
+            ScheduledFuture<?> timer = redis.scheduler().schedule(() -> {
+                if (result.completeExceptionally(new PulseException("job \"" + job.key() + "\" was not started within "
+                        + wait + " (it may still start later)"))) {
+                    results.forget(eventId);
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+            return result.whenComplete((a, e) -> timer.cancel(false)).thenApply(ack -> {
+                if (!ack.ok()) {
+                    throw new JobStartException("job \"" + job.key() + "\" failed to start: " + ack.error());
+                }
+                return (Void) null;
+            });
+        });
+        return outcome.whenComplete((v, e) -> releaseGuard(job.key(), token));
+    }
+
+    /** Removes the dispatch guard if it still holds this dispatch's token. */
+    private void releaseGuard(String key, String token) {
+        PoolScripts.RELEASE_DISPATCH.<Long>run(redis, ScriptOutputType.INTEGER, releaseKeys, bytes(key), bytes(token))
+                .exceptionally(e -> {
+                    log.atWarn().addKeyValue("job", key).setCause(e).log("releasing a dispatch guard failed; it expires");
+                    return null;
+                });
+    }
+
+    /** A dispatch result arrived on the node stream. */
+    void onResult(PoolCodec.Ack ack) {
+        results.complete(ack);
+    }
+
+    /** Fails every dispatch still waiting (the node leaves). */
+    void failAll(RuntimeException cause) {
+        results.failAll(cause);
+    }
+
+    int waiting() {
+        return results.waitingCount();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
