@@ -80,6 +80,7 @@ public final class Node implements AutoCloseable {
     private ReplicatedMap jobsMap;
     private ReplicatedMap payloadsMap;
     private ReplicatedMap pendingMap;
+    private ReplicatedMap tickersMap;
     private Stream poolStream;
     private Stream nodeStream;
     private Sink poolSink;
@@ -244,6 +245,7 @@ public final class Node implements AutoCloseable {
             workerKeepAlives = map(PoolKeys.workerKeepAliveMap(pool));
             cleanupMap = map(PoolKeys.cleanupMap(pool));
             pendingMap = map(PoolKeys.pendingMap(pool));
+            tickersMap = map(PoolKeys.tickersMap(pool));
             view.attach(new PoolView.Maps(workersMap, workerKeepAlives, cleanupMap, jobsMap, payloadsMap));
             router = new Router(this, log);
             // the group starts at the oldest event: jobs dispatched before any worker node existed wait
@@ -531,6 +533,52 @@ public final class Node implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ background tasks
+
+    // ------------------------------------------------------------------ tickers and schedules
+
+    /**
+     * Opens a pool-wide ticker: each interval, one node of those that opened a ticker of this name
+     * gets the tick.
+     *
+     * @throws IllegalStateException on a client-only node
+     */
+    public Ticker ticker(String name, Duration interval) {
+        Names.requireValid("ticker", name);
+        Builder.positive("interval", interval);
+        ensureOpen("ticker");
+        requireFull("ticker");
+        Ticker ticker = new Ticker(this, name, interval, false, log);
+        resources.add(ticker);
+        return ticker;
+    }
+
+    /**
+     * Keeps the pool's jobs in line with {@code producer}'s plan, computed once per {@code interval}
+     * for the whole pool (the first time right away); see {@link Schedule}.
+     *
+     * @throws IllegalArgumentException if {@code name} is invalid or collides with the pool's own maps
+     * @throws IllegalStateException on a client-only node
+     */
+    public Schedule schedule(String name, Duration interval, JobProducer producer) {
+        Schedule.validName(name);
+        Builder.positive("interval", interval);
+        Schedule.checked(producer);
+        ensureOpen("schedule");
+        requireFull("schedule");
+        Schedule schedule = new Schedule(this, name, interval, producer, log);
+        resources.add(schedule::cancel);
+        return schedule;
+    }
+
+    private void requireFull(String op) {
+        if (clientOnly) {
+            throw new IllegalStateException("pool " + pool + ": a client-only node cannot " + op);
+        }
+    }
+
+    ReplicatedMap tickersMap() {
+        return tickersMap;
+    }
 
     // ------------------------------------------------------------------ close and shutdown
 

@@ -130,7 +130,7 @@ final class PoolMaintenance implements AutoCloseable {
     private void evictLocalWorkersRemovedElsewhere() {
         Map<String, String> registered = node.workersMap().snapshot();
         for (Worker worker : node.localWorkers()) {
-            if (worker.isStopped() || registered.containsKey(worker.id())) {
+            if (worker.isStopped() || !worker.isRegistered() || registered.containsKey(worker.id())) {
                 continue;
             }
             log.atWarn().addKeyValue("pool", pool).addKeyValue("worker", worker.id())

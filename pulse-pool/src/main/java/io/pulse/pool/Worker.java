@@ -43,6 +43,7 @@ public final class Worker {
     private Subscription events;
     private ScheduledFuture<?> keepAlive;
     private volatile boolean stopped;
+    private volatile boolean registered;
 
     Worker(Node node, JobHandler handler, Executor executor, Logger log) {
         this.node = node;
@@ -64,6 +65,7 @@ public final class Worker {
         long period = Math.max(1, node.workerTtl().toMillis() / 2);
         keepAlive = node.redis().scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         node.workersMap().setAndWait(id, Long.toString(Node.toNanos(createdAt)));
+        registered = true;
         log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).log("worker added");
     }
 
@@ -305,6 +307,11 @@ public final class Worker {
     /** The keys of the jobs running on this worker, sorted. */
     public List<String> jobKeys() {
         return new ArrayList<>(new TreeMap<>(jobs).keySet());
+    }
+
+    /** Whether the worker finished joining the workers map (only then can it be missing from it). */
+    boolean isRegistered() {
+        return registered;
     }
 
     /** Whether the worker stopped (removed, or its node closed). */

@@ -1,0 +1,268 @@
+package io.pulse.pool;
+
+import io.pulse.core.BoundedDispatcher;
+import io.pulse.core.DaemonThreads;
+import io.pulse.core.Subscription;
+import io.pulse.rmap.ReplicatedMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * A pool-wide ticker: every node that opens a ticker of the same name takes part, and each tick is
+ * delivered on exactly one of them, the one that advances the shared next-tick time first (a
+ * compare-and-set in the pool's tickers map). When that node dies or closes, the next tick simply goes
+ * to another participant. Thread-safe.
+ *
+ * <p>The entry {@code <pool>:<name>} of the map {@code <pool>:tickers} holds
+ * {@code <next tick, Unix microseconds>|<interval in Go's duration syntax>}, as in Go Pulse. Ticks
+ * missed while no node was there are skipped, not replayed.
+ */
+public final class Ticker implements AutoCloseable {
+
+    private static final Duration RETRY_CAP = Duration.ofSeconds(1);
+
+    private final Node node;
+    private final String name;
+    private final String entry;
+    private final Duration interval;
+    private final ReplicatedMap tickers;
+    private final Logger log;
+    private final ExecutorService callbacks;
+    private final List<BoundedDispatcher<Instant>> subscribers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> remoteStopListeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private final Subscription mapWatch;
+    private String current; // guarded by lock
+    private long nextMicros; // guarded by lock
+    private ScheduledFuture<?> timer; // guarded by lock
+    private volatile boolean closed;
+
+    Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
+        this.node = node;
+        this.name = name;
+        this.entry = node.poolName() + ":" + name;
+        this.interval = interval;
+        this.tickers = node.tickersMap();
+        this.log = log;
+        this.callbacks = Executors.newSingleThreadExecutor(DaemonThreads.named("ticker", name));
+        this.mapWatch = tickers.subscribe(e -> onMapChange());
+        String existing = tickers.get(entry).orElse(null);
+        Entry parsed = Entry.parse(existing);
+        synchronized (lock) {
+            if (parsed != null && parsed.interval().equals(interval)) {
+                adopt(existing, parsed);
+            } else {
+                long first = nowMicros() + (firstTickNow ? 0 : interval.toNanos() / 1000);
+                String value = Entry.format(first, interval);
+                tickers.setAndWait(entry, value);
+                adopt(value, Entry.parse(value));
+            }
+            arm(delayToNext());
+        }
+    }
+
+    /** The tick time and interval stored in the map. */
+    record Entry(long nextMicros, Duration interval) {
+        static String format(long nextMicros, Duration interval) {
+            return nextMicros + "|" + GoDuration.format(interval);
+        }
+
+        static Entry parse(String value) {
+            if (value == null) {
+                return null;
+            }
+            int bar = value.indexOf('|');
+            if (bar <= 0) {
+                return null;
+            }
+            try {
+                return new Entry(Long.parseLong(value.substring(0, bar)), GoDuration.parse(value.substring(bar + 1)));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the time of each tick this node wins, in order, on the ticker's own
+     * thread. Returns the handle that stops delivery.
+     */
+    public Subscription subscribe(java.util.function.Consumer<Instant> listener) {
+        Objects.requireNonNull(listener, "listener");
+        BoundedDispatcher<Instant> dispatcher = new BoundedDispatcher<>(callbacks, 1_000, listener, Instant::now);
+        subscribers.add(dispatcher);
+        return () -> {
+            subscribers.remove(dispatcher);
+            dispatcher.close();
+        };
+    }
+
+    /** Runs {@code listener} once if another node stops this ticker for the whole pool. */
+    void onRemoteStop(Runnable listener) {
+        remoteStopListeners.add(listener);
+    }
+
+    // ---- advancing ----
+
+    private void fire() {
+        String expected;
+        String proposed;
+        long tickMicros;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            long step = Math.max(1, interval.toNanos() / 1000);
+            long now = nowMicros();
+            long t = nextMicros + step;
+            while (t < now) {
+                t += step;
+            }
+            expected = current;
+            tickMicros = nextMicros;
+            proposed = Entry.format(t, interval);
+        }
+        tickers.testAndSetAsync(entry, expected, proposed).whenComplete((previous, error) -> {
+            boolean won = false;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                if (error != null) {
+                    log.atWarn().addKeyValue("ticker", entry).setCause(error).log("advancing the ticker failed; retrying");
+                    arm(interval.compareTo(RETRY_CAP) < 0 ? interval : RETRY_CAP);
+                    return;
+                }
+                if (previous == null) {
+                    stoppedRemotely();
+                    return;
+                }
+                if (!previous.equals(expected)) {
+                    adopt(previous, Entry.parse(previous));
+                } else {
+                    adopt(proposed, Entry.parse(proposed));
+                    won = true;
+                }
+                arm(delayToNext());
+            }
+            if (won) {
+                Instant tick = Instant.ofEpochSecond(tickMicros / 1_000_000, (tickMicros % 1_000_000) * 1000);
+                log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", node.id()).log("tick");
+                subscribers.forEach(s -> s.offer(tick));
+            }
+        });
+    }
+
+    private void onMapChange() {
+        String value = tickers.get(entry).orElse(null);
+        synchronized (lock) {
+            if (closed || current == null || Objects.equals(value, current)) {
+                return;
+            }
+            if (value == null) {
+                stoppedRemotely();
+                return;
+            }
+            Entry parsed = Entry.parse(value);
+            if (parsed == null) {
+                log.atWarn().addKeyValue("ticker", entry).addKeyValue("value", value).log("unreadable ticker entry ignored");
+                return;
+            }
+            adopt(value, parsed);
+            arm(delayToNext());
+        }
+    }
+
+    /** Under lock. */
+    private void stoppedRemotely() {
+        log.atInfo().addKeyValue("ticker", entry).log("ticker stopped by another node");
+        closeLocally();
+        if (!remoteStopListeners.isEmpty()) {
+            // not under the lock: a listener may close things that wait for this ticker
+            Thread t = DaemonThreads.named("ticker-stop", name).newThread(() -> remoteStopListeners.forEach(Runnable::run));
+            t.start();
+        }
+    }
+
+    private void adopt(String value, Entry parsed) {
+        if (parsed == null) {
+            return;
+        }
+        current = value;
+        nextMicros = parsed.nextMicros();
+    }
+
+    private Duration delayToNext() {
+        long delay = nextMicros - nowMicros();
+        return Duration.ofNanos(Math.max(0, delay) * 1000);
+    }
+
+    private void arm(Duration delay) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        try {
+            timer = node.redis().scheduler().schedule(this::fire, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            closed = true;
+        }
+    }
+
+    private static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    // ---- lifecycle ----
+
+    /** The ticker's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The interval between ticks. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Stops this ticker on every node: the shared entry is deleted. */
+    public void stop() {
+        close();
+        tickers.delete(entry);
+    }
+
+    /** Stops taking part on this node only; the other nodes keep ticking. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closeLocally();
+        }
+    }
+
+    private void closeLocally() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        mapWatch.close();
+        subscribers.forEach(BoundedDispatcher::close);
+        callbacks.shutdown();
+    }
+
+    /** Whether the ticker stopped (closed here, or stopped by another node). */
+    public boolean isClosed() {
+        return closed;
+    }
+}
