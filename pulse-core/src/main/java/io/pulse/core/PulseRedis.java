@@ -80,6 +80,7 @@ public final class PulseRedis implements AutoCloseable {
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private volatile boolean closing;
     private volatile boolean closed;
 
     private PulseRedis(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait) {
@@ -360,7 +361,7 @@ public final class PulseRedis implements AutoCloseable {
      */
     public void register(AutoCloseable resource) {
         synchronized (resources) {
-            if (closed) {
+            if (closing) {
                 throw new ClosedException("the Redis facade is closed");
             }
             resources.push(resource);
@@ -381,12 +382,12 @@ public final class PulseRedis implements AutoCloseable {
 
     /** Returns whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return closing;
     }
 
     /** Throws {@link ClosedException} if this facade was closed. */
     public void ensureOpen(String what) {
-        if (closed) {
+        if (closing) {
             throw new ClosedException(what + ": the Redis facade is closed");
         }
     }
@@ -399,13 +400,14 @@ public final class PulseRedis implements AutoCloseable {
     public void close() {
         List<AutoCloseable> toClose;
         synchronized (resources) {
-            if (closed) {
+            if (closing) {
                 return;
             }
-            closed = true;
+            closing = true;
             toClose = new ArrayList<>(resources);
             resources.clear();
         }
+        // components close first, while Redis is still reachable: a pool node requeues its jobs
         for (AutoCloseable resource : toClose) {
             try {
                 resource.close();
@@ -413,6 +415,7 @@ public final class PulseRedis implements AutoCloseable {
                 LOG.atWarn().setCause(e).log("closing a component failed");
             }
         }
+        closed = true;
         quietly(pubSub::close);
         quietly(commandConnection::close);
         scheduler.shutdownNow();

@@ -763,6 +763,10 @@ public final class Node implements AutoCloseable {
         return poolStream;
     }
 
+    Stream nodeStream() {
+        return nodeStream;
+    }
+
     PoolView view() {
         return view;
     }

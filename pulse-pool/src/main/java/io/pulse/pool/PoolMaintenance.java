@@ -242,8 +242,19 @@ final class PoolMaintenance implements AutoCloseable {
 
     // ------------------------------------------------------------------ housekeeping
 
+    /**
+     * Refreshes this node's keep-alive, and recreates its stream if another node deleted it (it took
+     * this node for dead during a long pause): without it, acks and dispatch results would be lost.
+     */
     void keepNodeAlive() {
         node.nodeKeepAlives().setAsync(node.id(), Long.toString(Node.nowNanos()));
+        Stream own = node.nodeStream();
+        if (own.addAsync("i", node.id().getBytes(StandardCharsets.UTF_8), io.pulse.streaming.AddOptions.onlyIfStreamExists())
+                .join() == null) {
+            log.atWarn().addKeyValue("pool", pool).addKeyValue("node", node.id())
+                    .log("this node's stream was deleted by another node; recreating it");
+            own.add("i", node.id().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Deletes the streams and keep-alives of nodes silent longer than the worker TTL. */

@@ -11,6 +11,9 @@ import io.pulse.core.PulseRedis;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Stream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,6 +116,38 @@ class PoolScenariosTest {
         @Override
         public void handleNotification(String key, byte[] payload) {
             notifications.add(Map.entry(key, payload));
+        }
+    }
+
+    /** Copies what is written to {@code System.err} (where slf4j-simple logs) while it runs. */
+    private static final class StderrCopy extends OutputStream {
+        private final PrintStream original = System.err;
+        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+
+        static StderrCopy start() {
+            StderrCopy tee = new StderrCopy();
+            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+            return tee;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            original.write(b);
+            copy.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            original.write(b, off, len);
+            copy.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return copy.toString(StandardCharsets.UTF_8);
+        }
+
+        void stop() {
+            System.setErr(original);
         }
     }
 
@@ -275,6 +310,8 @@ class PoolScenariosTest {
         node.stopJob("job1");
         eventually().until(() -> node.jobPayload("job1").isEmpty());
         assertThat(node.jobPayload("job2")).isPresent();
+        node.dispatchJob("job1", utf8("payload1 again"));
+        assertThat(node.jobPayload("job1")).hasValueSatisfying(p -> assertThat(p).containsExactly(utf8("payload1 again")));
     }
 
     @Test
@@ -296,6 +333,33 @@ class PoolScenariosTest {
         assertThat(handler.running.get("binary").payload()).containsExactly(payload);
         assertThat(node.jobPayload("binary")).hasValueSatisfying(p -> assertThat(p).containsExactly(payload));
         assertThat(client.jobPayload("binary")).hasValueSatisfying(p -> assertThat(p).containsExactly(payload));
+    }
+
+    @Test
+    void keysWithQuotesBackslashesSpacesAndUnicodeRoundTripThroughTheJobsMap() {
+        String pool = pool("odd-keys");
+        Node node = join(pool);
+        Recorder handler = new Recorder();
+        Worker worker = node.addWorker(handler);
+        Node client = join(pool, Node.Builder::clientOnly);
+        List<String> keys = List.of("with \"quotes\"", "back\\slash", "comma,[bracket]", "spaces and\ttab",
+                "ünïcødé ✓ 日本", "colon:separated:key");
+
+        for (String key : keys) {
+            client.dispatchJob(key, utf8(key));
+        }
+
+        assertThat(worker.jobKeys()).containsExactlyInAnyOrderElementsOf(keys);
+        eventually().untilAsserted(() -> {
+            assertThat(node.jobKeys()).containsExactlyInAnyOrderElementsOf(keys);
+            assertThat(client.jobKeys()).containsExactlyInAnyOrderElementsOf(keys);
+        });
+        for (String key : keys) {
+            assertThat(client.jobPayload(key)).hasValueSatisfying(v -> assertThat(v).containsExactly(utf8(key)));
+            client.stopJob(key);
+        }
+        eventually().untilAsserted(() -> assertThat(handler.stops).containsExactlyInAnyOrderElementsOf(keys));
+        eventually().untilAsserted(() -> assertThat(client.jobKeys()).isEmpty());
     }
 
     // ------------------------------------------------------------------ dispatch and routing
@@ -361,7 +425,10 @@ class PoolScenariosTest {
     void stopGoesToTheCurrentOwnerEvenAfterTheHasherPointsElsewhere() {
         String pool = pool("stop-owner");
         AtomicInteger bucket = new AtomicInteger(0);
-        Node node = join(pool, b -> b.hasher((key, n) -> Math.min(bucket.get(), n - 1)));
+        // only the router sees the switch: the rebalancing (on the maintenance thread) would otherwise
+        // legitimately move the job to worker 2 first, and this test is about routing a stop
+        Node node = join(pool, b -> b.hasher((key, n) -> Thread.currentThread().getName().contains("maintenance")
+                ? 0 : Math.min(bucket.get(), n - 1)));
         Recorder h1 = new Recorder();
         Recorder h2 = new Recorder();
         Worker w1 = node.addWorker(h1);
@@ -536,12 +603,18 @@ class PoolScenariosTest {
         Recorder handler = new Recorder();
         Worker worker = node.addWorker(handler);
         node.dispatchJob("test-job", utf8("start"));
+        StderrCopy log = StderrCopy.start();
+        try {
+            node.notifyWorker("test-job", utf8("ignored"));
+            // the barrier job is routed after the notification through the same sink and worker stream
+            node.dispatchJob("barrier", utf8("after the notification"));
 
-        node.notifyWorker("test-job", utf8("ignored"));
-        // the barrier job is routed after the notification through the same sink and worker stream
-        node.dispatchJob("barrier", utf8("after the notification"));
-
-        eventually().until(() -> unackedPoolEvents(pool) == 0);
+            eventually().until(() -> unackedPoolEvents(pool) == 0);
+            eventually().until(() -> log.text().contains(
+                    "worker does not implement NotificationHandler, ignoring notification"));
+        } finally {
+            log.stop();
+        }
         assertThat(worker.jobKeys()).containsExactly("barrier", "test-job");
         assertThat(handler.stops).isEmpty();
         assertThat(handler.startsOf("test-job")).isEqualTo(1);
@@ -585,6 +658,29 @@ class PoolScenariosTest {
     }
 
     @Test
+    void removingTheOnlyWorkerKeepsItsJobUntilAnotherWorkerJoins() {
+        String pool = pool("remove-last-worker");
+        Node node = join(pool);
+        Recorder first = new Recorder();
+        Worker only = node.addWorker(first);
+        node.dispatchJob("job", utf8("kept"));
+
+        node.removeWorker(only);
+
+        assertThat(first.stops).containsExactly("job");
+        assertThat(node.workers()).isEmpty();
+        assertThat(node.jobPayload("job")).as("payload kept for the next worker").isPresent();
+        assertThatThrownBy(() -> node.dispatchJob("job", utf8("again"))).isInstanceOf(JobExistsException.class);
+        Recorder second = new Recorder();
+        Worker next = node.addWorker(second);
+        eventually().untilAsserted(() -> assertThat(second.running).containsKey("job"));
+        assertThat(second.running.get("job").requeued()).isTrue();
+        assertThat(second.running.get("job").payload()).containsExactly(utf8("kept"));
+        eventually().untilAsserted(() -> assertThat(node.jobKeys()).containsExactly("job"));
+        assertThat(next.jobKeys()).containsExactly("job");
+    }
+
+    @Test
     void closingANodeRequeuesItsJobToAnotherNodesWorker() {
         String pool = pool("close-requeue");
         TwoNodes p = twoNodes(pool, b -> b.hasher((key, n) -> 0));
@@ -603,6 +699,8 @@ class PoolScenariosTest {
         eventually().untilAsserted(() -> assertThat(p.second().jobKeys()).containsExactly("job"));
         assertThatThrownBy(() -> p.first().dispatchJob("other", utf8("x"))).isInstanceOf(ClosedException.class);
         assertThatThrownBy(() -> p.first().addWorker(new Recorder())).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> p.first().stopJob("job")).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> p.first().notifyWorker("job", utf8("x"))).isInstanceOf(ClosedException.class);
         p.first().shutdown();
         assertThat(p.second().isShutdown()).isFalse();
     }
@@ -771,6 +869,40 @@ class PoolScenariosTest {
         assertThat(handler.startsOf("early-1")).isEqualTo(1);
         assertThat(handler.startsOf("early-2")).isEqualTo(1);
         assertThat(handler.startsOf("early-3")).isEqualTo(1);
+    }
+
+    @Test
+    void closingANodeFailsItsWaitingDispatchesWithClosedException() throws Exception {
+        String pool = pool("close-waiting");
+        Node node = join(pool, b -> b.ackGracePeriod(Duration.ofSeconds(15)));
+        CompletableFuture<Void> waiting = node.dispatchJobAsync("job", utf8("no worker"));
+        eventually().until(() -> node.waitingDispatches() == 1);
+
+        node.close();
+
+        assertThat(outcome(waiting)).isInstanceOf(ClosedException.class);
+        assertThat(node.waitingDispatches()).isZero();
+    }
+
+    @Test
+    void aResultArrivingAfterTheDispatchTimedOutDoesNotBreakLaterDispatches() {
+        String pool = pool("late-result");
+        Node node = join(pool);
+
+        assertThatThrownBy(() -> node.dispatchJob("late", utf8("no worker yet")))
+                .isInstanceOf(PulseException.class)
+                .isNotInstanceOfAny(JobExistsException.class, JobStartException.class, PoolFullException.class,
+                        ClosedException.class);
+        eventually().until(() -> node.waitingDispatches() == 0);
+        Recorder handler = new Recorder();
+        node.addWorker(handler);
+
+        eventually().untilAsserted(() -> assertThat(handler.running).containsKey("late"));
+        eventually().until(() -> unackedPoolEvents(pool) == 0);
+        node.dispatchJob("next", utf8("after the late result"));
+        assertThat(handler.running).containsOnlyKeys("late", "next");
+        assertThat(handler.startsOf("late")).isEqualTo(1);
+        assertThat(node.waitingDispatches()).isZero();
     }
 
     // ------------------------------------------------------------------ duplicate, malformed and failing events

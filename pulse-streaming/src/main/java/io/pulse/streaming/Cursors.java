@@ -29,7 +29,34 @@ final class Cursors {
             return false;
         }
         entries.put(stream.name(), new Entry(stream, afterId));
+        notifyAll();
         return true;
+    }
+
+    /**
+     * Waits up to {@code timeout} for a stream to read (there is none now), or until {@link #wakeUp()}:
+     * a loop left without streams then idles instead of spinning.
+     */
+    synchronized void awaitStreams(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (entries.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Ends an {@link #awaitStreams} wait early (a close). */
+    synchronized void wakeUp() {
+        notifyAll();
     }
 
     synchronized boolean remove(String streamName) {

@@ -36,6 +36,7 @@ public final class Reader implements AutoCloseable {
     private final StartPosition start;
     private final Duration block;
     private final int maxPolled;
+    private final int pushBatch;
     private final TopicFilter filter;
     private final String label;
 
@@ -57,7 +58,8 @@ public final class Reader implements AutoCloseable {
         this.log = b.stream.log();
         this.start = b.start;
         this.block = b.block;
-        this.maxPolled = Math.min(b.maxPolled, b.bufferSize);
+        this.maxPolled = b.maxPolled;
+        this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
         this.filter = b.filter;
         this.label = b.stream.name();
         origins.putAll(resolvedOrigins);
@@ -187,18 +189,19 @@ public final class Reader implements AutoCloseable {
             if (pullConnection == null) {
                 pullConnection = redis.openBlockingConnection("reader-" + label);
             }
-            return fetch(pullConnection, pullCursors, timeout);
+            return fetch(pullConnection, pullCursors, timeout, maxPolled);
         } finally {
             pullLock.unlock();
         }
     }
 
-    private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout) {
+    private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout, int count) {
         XReadArgs.StreamOffset<byte[]>[] offsets = cursors.afterCursors();
         if (offsets.length == 0) {
+            cursors.awaitStreams(timeout);
             return List.of();
         }
-        XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(maxPolled);
+        XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count);
         List<StreamMessage<byte[], byte[]>> messages = connection.call("read " + label, timeout,
                 c -> c.xread(args, offsets));
         if (messages == null || messages.isEmpty()) {
@@ -238,11 +241,12 @@ public final class Reader implements AutoCloseable {
             PushLoop loop = new PushLoop("reader", label, new PushLoop.Fetcher() {
                 @Override
                 public List<Event> fetch() {
-                    return Reader.this.fetch(connection, cursors, block);
+                    return Reader.this.fetch(connection, cursors, block, pushBatch);
                 }
 
                 @Override
                 public void wake() {
+                    cursors.wakeUp();
                     connection.wake();
                 }
 
@@ -352,6 +356,7 @@ public final class Reader implements AutoCloseable {
             closed = true;
             toStop = new ArrayList<>(subscriptions);
         }
+        pullCursors.wakeUp();
         BlockingConnection pull = pullConnection;
         if (pull != null) {
             // let a read in progress return what it fetched to its caller, then close

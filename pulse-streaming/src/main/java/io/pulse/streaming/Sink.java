@@ -281,7 +281,8 @@ public final class Sink implements AutoCloseable {
         }
         XReadArgs.StreamOffset<byte[]>[] offsets = cursors.undelivered();
         if (offsets.length == 0) {
-            return List.of();
+            cursors.awaitStreams(timeout);
+            return takeReclaimed(count);
         }
         XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count).noack(noAck);
         List<StreamMessage<byte[], byte[]>> messages;
@@ -442,6 +443,7 @@ public final class Sink implements AutoCloseable {
 
                 @Override
                 public void wake() {
+                    cursors.wakeUp();
                     connection.wake();
                 }
 
@@ -600,6 +602,7 @@ public final class Sink implements AutoCloseable {
             toStop = new ArrayList<>(loops);
         }
         maintenance.close();
+        cursors.wakeUp();
         BlockingConnection pull = pullConnection;
         if (pull != null) {
             // let a read in progress return what it fetched to its caller, then close

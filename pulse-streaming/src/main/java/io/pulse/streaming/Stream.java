@@ -106,7 +106,11 @@ public final class Stream {
             return this;
         }
 
-        /** The codec {@link Stream#add(String, Object, AddOptions...)} uses (default: Jackson defaults). */
+        /**
+         * The codec {@link Stream#add(String, Object, AddOptions...)} encodes with (default: Jackson
+         * defaults). {@link Event#payloadAs} decodes with the default codec; with a custom one, decode
+         * with {@code codec.decode(event.payload(), type)}.
+         */
         public Builder codec(JsonCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return this;
@@ -209,8 +213,9 @@ public final class Stream {
 
     /**
      * Deletes the stream with all its events and consumer groups, and destroys its sink registry map
-     * (leaving the replicated-map tombstone, as Go Pulse does). Readers blocked on it return; sinks
-     * recreate their group if events are added again.
+     * (leaving the replicated-map tombstone, as Go Pulse does). Readers see no more events (a read
+     * blocked on it returns at its block timeout, empty) and go on if the stream is created again;
+     * sinks are woken at once and recreate their group when events are added again.
      */
     public void destroy() {
         redis.executeSync("stream " + name + ": destroy", c -> c.del(key));
