@@ -149,22 +149,28 @@ class PulseRedisTest {
         PulseRedis redis = REDIS.newPulseRedis();
         BlockingConnection blocking = redis.openBlockingConnection("blpop");
         String key = RedisServerExtension.uniqueName("list");
-        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Object> outcome = CompletableFuture.supplyAsync(() -> {
             try {
-                blocking.call("blpop", Duration.ofSeconds(30), c -> c.blpop(30, b(key)));
-                return null;
+                io.lettuce.core.KeyValue<byte[], byte[]> popped =
+                        blocking.call("blpop", Duration.ofSeconds(30), c -> c.blpop(30, b(key)));
+                return String.valueOf(popped);
             } catch (RuntimeException e) {
                 return e;
             }
         });
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !failure.isDone());
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !outcome.isDone());
         // the shared connection is not held by the blocked read
         String pong = redis.executeSync("ping", c -> c.ping());
         assertThat(pong).isEqualTo("PONG");
         long start = System.nanoTime();
         blocking.close();
-        assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
+        // the blocked read ends at once: woken with no data, or cut off with its connection
+        Object ended = outcome.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(ended).satisfiesAnyOf(o -> assertThat(o).isEqualTo("null"),
+                o -> assertThat(o).isInstanceOf(ClosedException.class));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> blocking.call("blpop", Duration.ofSeconds(1), c -> c.blpop(1, b(key))))
+                .isInstanceOf(ClosedException.class);
     }
 
     @Test

@@ -620,6 +620,7 @@ public final class Sink implements AutoCloseable {
             }
         }
         toStop.forEach(PushLoop::close);
+        detachIfIdle();
         registries.values().forEach(ReplicatedMap::close);
         keepAlives.close();
         redis.unregister(this);
@@ -638,6 +639,43 @@ public final class Sink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PulseException("read interrupted", e);
+        }
+    }
+
+    /**
+     * Removes this instance's consumer, keep-alive and registry entries when it holds no pending event:
+     * nothing is left for another instance to re-claim, and leaving them would grow the shared
+     * keep-alive map forever. With pending events they stay, so another instance re-claims the events
+     * and then removes the consumer as stale. Failures are logged: a close must not fail.
+     */
+    private void detachIfIdle() {
+        try {
+            long pending = 0;
+            for (Stream stream : cursors.streams()) {
+                List<Object> consumers = redis.executeSync("sink " + name + ": list consumers",
+                        c -> c.xinfoConsumers(stream.key(), group));
+                pending += SinkMaintenance.pendingOf(consumers, consumer);
+            }
+            synchronized (reclaimedLock) {
+                pending += reclaimed.size();
+            }
+            if (pending > 0) {
+                log.atInfo().addKeyValue("sink", name).addKeyValue("consumer", consumer).addKeyValue("pending", pending)
+                        .log("closing with unacknowledged events; another instance will re-claim them");
+                return;
+            }
+            for (Stream stream : cursors.streams()) {
+                redis.executeSync("sink " + name + ": delete consumer",
+                        c -> c.xgroupDelconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
+                ReplicatedMap registry = registries.get(stream.name());
+                if (registry != null) {
+                    registry.removeValues(name, consumer);
+                }
+            }
+            keepAlives.delete(consumer);
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("sink", name).addKeyValue("consumer", consumer).setCause(e)
+                    .log("could not remove this instance's consumer; other instances will remove it as stale");
         }
     }
 

@@ -195,6 +195,17 @@ final class SinkMaintenance implements AutoCloseable {
                 });
     }
 
+    /** The pending count XINFO CONSUMERS reports for {@code consumer} (0 if it is not there). */
+    static long pendingOf(List<Object> consumers, String consumer) {
+        for (Object raw : consumers) {
+            Map<String, Object> info = fields(raw);
+            if (consumer.equals(info.get("name")) && info.get("pending") instanceof Long l) {
+                return l;
+            }
+        }
+        return 0;
+    }
+
     /** XINFO CONSUMERS entries are flat field/value lists in RESP2. */
     private static Map<String, Object> fields(Object raw) {
         Map<String, Object> out = new HashMap<>();

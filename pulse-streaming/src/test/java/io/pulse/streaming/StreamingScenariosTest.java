@@ -491,7 +491,6 @@ class StreamingScenariosTest {
         sink(stream, gateway).open().close();
         String registry = "map:stream:" + stream.name() + ":sinks:content";
         assertThat(cli().exists(registry)).isEqualTo(1L);
-        assertThat(cli().hget(registry, gateway)).isNotNull();
 
         stream.destroy();
 
@@ -812,20 +811,26 @@ class StreamingScenariosTest {
     }
 
     @Test
-    void closingASinkKeepsTheStreamAndItsConsumerAndDestroyRemovesTheStream() {
+    void closingASinkKeepsTheStreamRemovesAnIdleConsumerAndDestroyRemovesTheStream() {
         Stream stream = newStream("cleanup-sink");
         String name = RedisServerExtension.uniqueName("sink");
         Sink sink = sink(stream, name).startAtOldest().open();
+        Sink holder = sink(stream, name).open();
         stream.add("e", utf8("p"));
         List<Event> got = pullAtLeast(sink::read, 1);
         sink.ack(got);
+        stream.add("e", utf8("held"));
+        assertThat(pullAtLeast(holder::read, 1)).hasSize(1);
         sink.close();
         sink.close();
+        holder.close();
         assertThat(sink.isClosed()).isTrue();
         assertThat(cli().exists(key(stream))).isEqualTo(1L);
-        // close leaves the consumer for the other instances' stale-consumer cleanup
-        assertThat(consumers(stream, name)).containsExactly(sink.consumer());
-        assertThat(cli().hget("map:sink:" + name + ":keepalive:content", sink.consumer())).isNotNull();
+        // an instance with nothing pending leaves no consumer, keep-alive or registry entry behind...
+        assertThat(cli().hget("map:sink:" + name + ":keepalive:content", sink.consumer())).isNull();
+        // ...while one holding an unacknowledged event stays, so another instance re-claims the event
+        assertThat(consumers(stream, name)).containsExactly(holder.consumer());
+        assertThat(cli().hget("map:sink:" + name + ":keepalive:content", holder.consumer())).isNotNull();
         assertThatThrownBy(sink::read).isInstanceOf(ClosedException.class);
         assertThatThrownBy(() -> sink.subscribe(e -> {
         })).isInstanceOf(ClosedException.class);
