@@ -181,4 +181,98 @@ class ScheduleTest {
         assertThatThrownBy(() -> GoDuration.parse("12")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Instant.EPOCH).isNotNull();
     }
+
+    @Test
+    void aScheduleFollowsSuccessivePlansAndItsEndResetsTheJobMap() {
+        String pool = RedisServerExtension.uniqueName("plans");
+        Node n = fast(pool, REDIS.newPulseRedis()).join();
+        Set<String> running = ConcurrentHashMap.newKeySet();
+        n.addWorker(new Running(running));
+        io.pulse.rmap.ReplicatedMap jobMap = io.pulse.rmap.ReplicatedMap.join(pool + ":" + pool, REDIS.newPulseRedis());
+        List<io.pulse.rmap.MapEvent> observed = new CopyOnWriteArrayList<>();
+        jobMap.subscribe(observed::add);
+        AtomicInteger step = new AtomicInteger();
+        JobProducer producer = () -> {
+            Set<String> tracked = jobMap.keys();
+            switch (step.get()) {
+                case 0 -> { step.incrementAndGet(); return JobPlan.of(jobs("K"), List.of()); }
+                case 1 -> { if (tracked.size() == 1) { step.incrementAndGet(); return JobPlan.of(List.of(), List.of("K")); } }
+                case 2 -> { if (tracked.isEmpty()) { step.incrementAndGet(); return JobPlan.of(jobs("K1", "K2"), List.of()); } }
+                case 3 -> { if (tracked.size() == 2) { step.incrementAndGet(); return JobPlan.exactly(List.of()); } }
+                case 4 -> { if (tracked.isEmpty()) { step.incrementAndGet(); return JobPlan.of(jobs("K"), List.of()); } }
+                case 5 -> { if (tracked.equals(Set.of("K"))) { step.incrementAndGet(); return JobPlan.exactly(jobs("K1")); } }
+                case 6 -> { if (tracked.equals(Set.of("K1"))) { step.incrementAndGet(); return JobPlan.stopSchedule(); } }
+                default -> { }
+            }
+            return JobPlan.of(List.of(), List.of());
+        };
+        Schedule schedule = n.schedule(pool, Duration.ofMillis(100), producer);
+        await().atMost(LONG).until(() -> step.get() == 7 && schedule.isCancelled());
+        await().atMost(LONG).until(() -> observed.stream().anyMatch(e -> e.kind() == io.pulse.rmap.MapEvent.Kind.RESET));
+        await().atMost(LONG).until(() -> running.equals(Set.of("K1")));
+        jobMap.close();
+        n.close();
+    }
+
+    @Test
+    void aNewTickerTicksAboutOneIntervalAfterCreationAndStopEndsIt() {
+        String pool = RedisServerExtension.uniqueName("newticker");
+        Node n = fast(pool, REDIS.newPulseRedis()).join();
+        long created = System.currentTimeMillis();
+        Ticker ticker = n.ticker("ticker1", Duration.ofMillis(300));
+        String entry = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":ticker1");
+        Ticker.Entry parsed = Ticker.Entry.parse(entry);
+        assertThat(parsed.interval()).isEqualTo(Duration.ofMillis(300));
+        assertThat(parsed.nextMicros() / 1000).isBetween(created + 300 - 50, created + 300 + 1000);
+        assertThat(entry).endsWith("|300ms");
+        List<Instant> ticks = new CopyOnWriteArrayList<>();
+        ticker.subscribe(ticks::add);
+        await().atMost(LONG).until(() -> !ticks.isEmpty());
+        ticker.stop();
+        int after = ticks.size();
+        await().during(Duration.ofMillis(900)).atMost(LONG).until(() -> ticks.size() == after);
+        assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":ticker1")).isNull();
+        n.close();
+    }
+
+    @Test
+    void aSecondTickerWithAnotherIntervalReplacesTheSharedEntry() {
+        String pool = RedisServerExtension.uniqueName("replace");
+        Node n = fast(pool, REDIS.newPulseRedis()).join();
+        Ticker first = n.ticker("t", Duration.ofMillis(200));
+        Ticker second = n.ticker("t", Duration.ofMillis(400));
+        String entry = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":t");
+        assertThat(Ticker.Entry.parse(entry).interval()).isEqualTo(Duration.ofMillis(400));
+        List<Instant> secondTicks = new CopyOnWriteArrayList<>();
+        second.subscribe(secondTicks::add);
+        await().atMost(LONG).until(() -> secondTicks.size() >= 2);
+        first.stop();
+        second.stop();
+        int after = secondTicks.size();
+        await().during(Duration.ofMillis(900)).atMost(LONG).until(() -> secondTicks.size() == after);
+        n.close();
+    }
+
+    @Test
+    void aTickerWhoseMapWriteFailsRetriesWithoutTicking() {
+        String pool = RedisServerExtension.uniqueName("retry");
+        Node n = fast(pool, REDIS.newPulseRedis()).join();
+        Ticker ticker = n.ticker("r", Duration.ofMillis(200));
+        List<Instant> ticks = new CopyOnWriteArrayList<>();
+        ticker.subscribe(ticks::add);
+        await().atMost(LONG).until(() -> !ticks.isEmpty());
+        // freeze Redis: advancing fails (time-out), no tick may be delivered meanwhile
+        REDIS.pause();
+        int before;
+        try {
+            before = ticks.size();
+            await().during(Duration.ofMillis(800)).atMost(LONG).until(() -> ticks.size() <= before + 1);
+        } finally {
+            REDIS.resume();
+        }
+        // and it ticks again once Redis answers
+        int resumed = ticks.size();
+        await().atMost(LONG).until(() -> ticks.size() > resumed);
+        n.close();
+    }
 }
