@@ -131,7 +131,9 @@ public final class Worker {
             return Outcome.failed("worker " + id + " stopped");
         }
         if (jobs.containsKey(job.key())) {
-            // a duplicate start (redelivery, concurrent recovery): the job already runs here
+            // a duplicate start (redelivery, recovery of an entry lost from the jobs map): the job
+            // already runs here, so only make sure the pool's jobs map says so again
+            awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
             log.atDebug().addKeyValue("worker", id).addKeyValue("job", job.key()).log("job already running here");
             return Outcome.OK;
         }
