@@ -1,7 +1,9 @@
 package io.pulse.core;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -17,6 +19,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -82,6 +85,7 @@ public final class PulseRedis implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private volatile boolean closing;
     private volatile boolean closed;
+    private volatile long connectedSince = System.nanoTime();
 
     private PulseRedis(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait) {
         this.client = client;
@@ -91,6 +95,14 @@ public final class PulseRedis implements AutoCloseable {
         client.setOptions(clientOptions(commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == commandConnection) {
+                    connectedSince = System.nanoTime();
+                }
+            }
+        });
         try {
             this.commandConnection = client.connect(ByteArrayCodec.INSTANCE);
             this.commands = commandConnection.async();
@@ -373,6 +385,15 @@ public final class PulseRedis implements AutoCloseable {
         synchronized (resources) {
             resources.remove(resource);
         }
+    }
+
+    /**
+     * How long the shared command connection has been up without interruption (zero while it is down).
+     * Components that judge other processes' liveness by their keep-alives wait after an outage, since
+     * nobody could write a keep-alive during it.
+     */
+    public Duration connectedFor() {
+        return commandConnection.isOpen() ? Duration.ofNanos(System.nanoTime() - connectedSince) : Duration.ZERO;
     }
 
     /** Returns whether the shared command connection is currently open. */

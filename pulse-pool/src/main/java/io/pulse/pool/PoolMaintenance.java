@@ -143,6 +143,11 @@ final class PoolMaintenance implements AutoCloseable {
 
     /** Requeues the jobs of workers whose keep-alive is older than the worker TTL, then removes them. */
     void removeDeadWorkers() {
+        if (redis.connectedFor().compareTo(node.workerTtl()) < 0) {
+            // Redis was unreachable a moment ago: nobody could refresh a keep-alive meanwhile, so
+            // stale ones prove nothing yet
+            return;
+        }
         Set<String> active = new HashSet<>(node.activeWorkers());
         Set<String> local = new HashSet<>();
         node.localWorkers().forEach(w -> local.add(w.id()));
@@ -221,6 +226,7 @@ final class PoolMaintenance implements AutoCloseable {
         long now = System.nanoTime();
         Set<String> payloadKeys = node.payloadsMap().keys();
         orphansSeen.keySet().retainAll(payloadKeys);
+        removeStaleOrphanLocks(grace);
         for (String key : payloadKeys) {
             if (owned.contains(key)) {
                 orphansSeen.remove(key);
@@ -237,6 +243,20 @@ final class PoolMaintenance implements AutoCloseable {
             }
             node.poolStream().add("j", PoolCodec.job(new Job(key, payload.get(), Instant.now(), node.id(), true)));
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).log("requeued job: nobody owned it");
+        }
+    }
+
+    /** Deletes orphan locks older than the grace period, so the cleanup map does not grow. */
+    private void removeStaleOrphanLocks(Duration grace) {
+        long now = Node.nowNanos();
+        for (Map.Entry<String, String> e : node.cleanupMap().snapshot().entrySet()) {
+            if (!e.getKey().startsWith(ORPHAN_LOCK)) {
+                continue;
+            }
+            Long taken = Node.parseNanos(e.getValue());
+            if (taken == null || now - taken > grace.toNanos()) {
+                node.cleanupMap().testAndDeleteAsync(e.getKey(), e.getValue());
+            }
         }
     }
 

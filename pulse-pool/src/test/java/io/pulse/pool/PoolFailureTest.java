@@ -306,6 +306,13 @@ class PoolFailureTest {
         return release;
     }
 
+    /** Runs {@code call} (close, shutdown) on another thread, failing the test if it hangs; returns its ms. */
+    private static long timed(Runnable call) throws Exception {
+        long start = System.nanoTime();
+        THREADS.submit(call).get(60, TimeUnit.SECONDS);
+        return millisSince(start);
+    }
+
     /** Dispatches every key with at most {@code inFlight} dispatches waiting; returns the failures. */
     private static Map<String, Throwable> dispatchAll(Node from, List<String> keys, int inFlight) throws Exception {
         Semaphore slots = new Semaphore(inFlight);
@@ -505,7 +512,7 @@ class PoolFailureTest {
     // ------------------------------------------------------------------ 3. a handler whose stop hangs
 
     @Test
-    void aHandlerWhoseStopNeverReturnsDoesNotHoldCloseBeyondTheWorkerShutdownTtl() {
+    void aHandlerWhoseStopNeverReturnsDoesNotHoldCloseBeyondTheWorkerShutdownTtl() throws Exception {
         String pool = pool("stuck-stop");
         Duration shutdownTtl = Duration.ofSeconds(1);
         Node a = join(pool, o -> o.hasher((k, n) -> 0).workerShutdownTtl(shutdownTtl));
@@ -522,8 +529,7 @@ class PoolFailureTest {
         assertThat(stuck.running).containsOnlyKeys("stuck-job");
 
         long start = System.nanoTime();
-        a.close();
-        long closeMs = millisSince(start);
+        long closeMs = timed(a::close);
         eventually().until(() -> hb.running.containsKey("stuck-job"));
         long movedMs = millisSince(start);
         System.out.printf("[stuck-stop] close() returned after %d ms (workerShutdownTtl %d ms); job running on the "
@@ -902,7 +908,7 @@ class PoolFailureTest {
             while (sweeping.get()) {
                 sweeper.maintenance().removeDeadWorkers();
                 extraSweeps.incrementAndGet();
-                Thread.sleep(5);
+                Thread.sleep(1);
             }
             return null;
         });
@@ -1056,7 +1062,7 @@ class PoolFailureTest {
      * workerShutdownTtl.
      */
     @Test
-    void closeRequeuesEveryJobEvenWhenSomeStopsFailAndDoesNotWaitTheShutdownTtl() {
+    void closeRequeuesEveryJobEvenWhenSomeStopsFailAndDoesNotWaitTheShutdownTtl() throws Exception {
         String pool = pool("failing-stops");
         Duration shutdownTtl = Duration.ofSeconds(5);
         Node a = join(pool, o -> o.hasher((k, n) -> 0).workerShutdownTtl(shutdownTtl));
@@ -1074,8 +1080,7 @@ class PoolFailureTest {
         assertThat(failing.running).containsOnlyKeys(keys.toArray(new String[0]));
 
         long start = System.nanoTime();
-        a.close();
-        long closeMs = millisSince(start);
+        long closeMs = timed(a::close);
         eventually().untilAsserted(() -> assertThat(hb.running).containsOnlyKeys(keys.toArray(new String[0])));
         System.out.printf("[failing-stops] close() with 2 of 4 stops failing returned after %d ms (workerShutdownTtl "
                 + "%d ms); all 4 jobs running on the other node %d ms after close began%n", closeMs,
@@ -1123,7 +1128,7 @@ class PoolFailureTest {
         });
 
         long start = System.nanoTime();
-        a.close();
+        timed(a::close);
         eventually().untilAsserted(() -> assertThat(hb.running).containsOnlyKeys(keys.toArray(new String[0])));
         long movedMs = millisSince(start);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
@@ -1156,9 +1161,7 @@ class PoolFailureTest {
 
         victim.destroyForcibly();
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        long start = System.nanoTime();
-        node.shutdown();
-        long shutdownMs = millisSince(start);
+        long shutdownMs = timed(node::shutdown);
         System.out.printf("[shutdown-dead-node] shutdown() returned after %d ms with a killed node in the pool "
                 + "(workerShutdownTtl %d ms)%n", shutdownMs, SHUTDOWN_TTL.toMillis());
 
