@@ -69,7 +69,6 @@ public final class Node implements AutoCloseable {
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
-    private final Map<String, Stream> nodeStreams = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
 
     private ReplicatedMap shutdownMap;
@@ -88,6 +87,8 @@ public final class Node implements AutoCloseable {
     private Dispatcher dispatcher;
     private PoolView view;
     private PoolMaintenance maintenance;
+    private final WorkerDepartures departures;
+    private final NodeMessages messages;
 
     private volatile boolean closing;
     private volatile boolean closed;
@@ -105,6 +106,8 @@ public final class Node implements AutoCloseable {
         this.sinkBlock = b.sinkBlock;
         this.executor = b.executor;
         this.hasher = b.hasher;
+        this.departures = new WorkerDepartures(this, b.log);
+        this.messages = new NodeMessages(b.pool, b.redis, b.log);
     }
 
     /** Joins the pool {@code pool} as a full node with default options; see {@link Builder#join()}. */
@@ -257,11 +260,11 @@ public final class Node implements AutoCloseable {
             resources.add(shutdownMap.subscribe(e -> onShutdownMapChange()));
         }
         nodeStream = Stream.builder(PoolKeys.nodeStream(pool, id), redis).logger(log).open();
-        nodeStreams.put(id, nodeStream);
         nodeStream.add("i", id.getBytes(StandardCharsets.UTF_8));
         Reader nodeReader = nodeStream.reader().startAtOldest().blockDuration(sinkBlock).open();
         resources.add(nodeReader);
-        resources.add(nodeReader.subscribe(this::onNodeEvent));
+        messages.attach(router, dispatcher);
+        resources.add(nodeReader.subscribe(messages::onEvent));
         maintenance = new PoolMaintenance(this, log);
         resources.add(maintenance);
         schedule(maintenance::keepNodeAlive, workerTtl.dividedBy(2));
@@ -306,44 +309,14 @@ public final class Node implements AutoCloseable {
 
     // ------------------------------------------------------------------ node stream: acks and results
 
-    private void onNodeEvent(Event event) {
-        try {
-            switch (event.eventName()) {
-                case "a" -> {
-                    PoolCodec.Envelope envelope = PoolCodec.decodeEnvelope(event.payload());
-                    if (router != null) {
-                        router.onWorkerAck(envelope.sender(), PoolCodec.decodeAck(envelope.inner()));
-                    }
-                }
-                case "d" -> dispatcher.onResult(PoolCodec.decodeAck(event.payload()));
-                default -> {
-                }
-            }
-        } catch (PoolCodec.MalformedException e) {
-            log.atError().addKeyValue("pool", pool).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
-                    .log("skipped a malformed node event");
-        }
-    }
-
     /** A worker acknowledges an event routed by {@code routerNode}. */
     void ackToRouter(String routerNode, String workerId, String workerEventId, String error) {
-        addToNodeStream(routerNode, "a", PoolCodec.envelope(workerId, PoolCodec.ack(workerEventId, error)));
+        messages.ackToRouter(routerNode, workerId, workerEventId, error);
     }
 
     /** Tells {@code dispatcherNode} how the start of pool event {@code poolEventId} went. */
     void sendDispatchResult(String dispatcherNode, String poolEventId, String error) {
-        addToNodeStream(dispatcherNode, "d", PoolCodec.ack(poolEventId, error));
-    }
-
-    private void addToNodeStream(String node, String kind, byte[] payload) {
-        Stream stream = nodeStreams.computeIfAbsent(node, n -> Stream.open(PoolKeys.nodeStream(pool, n), redis));
-        stream.addAsync(kind, payload, AddOptions.onlyIfStreamExists()).whenComplete((eventId, e) -> {
-            if (e != null) {
-                log.atWarn().addKeyValue("node", node).addKeyValue("kind", kind).setCause(e).log("writing to a node stream failed");
-            } else if (eventId == null) {
-                log.atDebug().addKeyValue("node", node).addKeyValue("kind", kind).log("node stream gone; message dropped");
-            }
-        });
+        messages.sendDispatchResult(dispatcherNode, poolEventId, error);
     }
 
     // ------------------------------------------------------------------ dispatch
@@ -427,65 +400,20 @@ public final class Node implements AutoCloseable {
             return;
         }
         worker.stopLoops();
-        requeueJobs(worker);
-        forgetWorker(worker);
+        departures.requeueJobs(worker);
+        departures.forget(worker);
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).log("removed worker");
     }
 
-    /** Marks the worker as leaving, then moves each of its jobs: stop here, start elsewhere. */
-    private void requeueJobs(Worker worker) {
-        Map<String, Job> running = worker.runningJobs();
-        workersMap.set(worker.id(), PoolKeys.REMOVING);
-        for (Job job : new ArrayList<>(running.values())) {
-            worker.release(job.key(), workerShutdownTtl);
-            try {
-                poolStream.add("j", PoolCodec.job(job.asRequeued()));
-                log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("from", worker.id())
-                        .log("requeued job: its worker is leaving");
-            } catch (RuntimeException e) {
-                log.atError().addKeyValue("job", job.key()).setCause(e)
-                        .log("requeueing a job failed; the orphan recovery will pick it up");
-            }
-        }
-    }
-
-    private void forgetWorker(Worker worker) {
-        deleteWorkerEntries(worker.id());
-        try {
-            worker.stream().destroy();
-        } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("destroying a worker's stream failed");
-        }
-    }
-
-    /** Deletes a worker from the workers, keep-alive, cleanup and jobs maps (never its jobs' payloads). */
+    /** Deletes a worker from the pool's maps (never its jobs' payloads). */
     void deleteWorkerEntries(String workerId) {
-        List<CompletableFuture<?>> deletes = new ArrayList<>();
-        deletes.add(workersMap.deleteAsync(workerId));
-        deletes.add(workerKeepAlives.deleteAsync(workerId));
-        deletes.add(cleanupMap.deleteAsync(workerId));
-        deletes.add(jobsMap.deleteAsync(workerId));
-        try {
-            CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0])).get(redis.syncTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
-        }
+        departures.deleteEntries(workerId);
     }
 
-    /**
-     * Stops a local worker that another node removed from the pool: its jobs were requeued elsewhere,
-     * so each is stopped here (bounded by {@code workerShutdownTtl}) to avoid running twice.
-     */
+    /** Stops a local worker another node removed from the pool, and each of its jobs. */
     void evict(Worker worker) {
-        if (workers.remove(worker.id()) == null) {
-            return;
-        }
-        worker.stopLoops();
-        for (String key : worker.jobKeys()) {
-            worker.release(key, workerShutdownTtl);
-            log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).addKeyValue("job", key)
-                    .log("stopped job of an evicted worker");
+        if (workers.remove(worker.id()) != null) {
+            departures.evict(worker);
         }
     }
 
@@ -651,14 +579,11 @@ public final class Node implements AutoCloseable {
         }
         for (Worker worker : local) {
             if (requeue) {
-                requeueJobs(worker);
+                departures.requeueJobs(worker);
             } else {
-                for (String key : worker.jobKeys()) {
-                    worker.release(key, workerShutdownTtl);
-                    payloadsMap.deleteAsync(key);
-                }
+                departures.stopJobs(worker);
             }
-            forgetWorker(worker);
+            departures.forget(worker);
             workers.remove(worker.id());
         }
         dispatcher.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));

@@ -1,0 +1,95 @@
+package io.pulse.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * How a node's workers leave: requeued (their jobs stopped here and started elsewhere), stopped for
+ * good (the pool shuts down), or evicted (another node took them for dead and requeued their jobs).
+ * Every handler {@code stop} of one departure shares a single {@code workerShutdownTtl} deadline, so a
+ * stop that hangs cannot hold the node longer than that. Thread-safe.
+ */
+final class WorkerDepartures {
+
+    private final Node node;
+    private final Logger log;
+
+    WorkerDepartures(Node node, Logger log) {
+        this.node = node;
+        this.log = log;
+    }
+
+    /** Marks the worker as leaving, then moves each of its jobs: stop here, start elsewhere. */
+    void requeueJobs(Worker worker) {
+        node.workersMap().set(worker.id(), PoolKeys.REMOVING);
+        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        for (Job job : new ArrayList<>(worker.runningJobs().values())) {
+            worker.release(job.key(), remaining(deadline));
+            try {
+                node.poolStream().add("j", PoolCodec.job(job.asRequeued()));
+                log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", job.key())
+                        .addKeyValue("from", worker.id()).log("requeued job: its worker is leaving");
+            } catch (RuntimeException e) {
+                log.atError().addKeyValue("job", job.key()).setCause(e)
+                        .log("requeueing a job failed; the orphan recovery will pick it up");
+            }
+        }
+    }
+
+    /** Stops every job of the worker for good (pool shutdown): nothing is requeued, payloads go. */
+    void stopJobs(Worker worker) {
+        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        for (String key : worker.jobKeys()) {
+            worker.release(key, remaining(deadline));
+            node.payloadsMap().deleteAsync(key);
+            log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", key).log("stopped job: pool shut down");
+        }
+    }
+
+    /**
+     * Stops a local worker that another node removed from the pool: its jobs were requeued elsewhere,
+     * so each is stopped here to avoid running twice.
+     */
+    void evict(Worker worker) {
+        worker.stopLoops();
+        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        for (String key : worker.jobKeys()) {
+            worker.release(key, remaining(deadline));
+            log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", worker.id()).addKeyValue("job", key)
+                    .log("stopped job of an evicted worker");
+        }
+    }
+
+    /** Removes the worker's entries from the pool's maps and destroys its stream. */
+    void forget(Worker worker) {
+        deleteEntries(worker.id());
+        try {
+            worker.stream().destroy();
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("destroying a worker's stream failed");
+        }
+    }
+
+    /** Deletes a worker from the workers, keep-alive, cleanup and jobs maps (never its jobs' payloads). */
+    void deleteEntries(String workerId) {
+        List<CompletableFuture<?>> deletes = new ArrayList<>();
+        deletes.add(node.workersMap().deleteAsync(workerId));
+        deletes.add(node.workerKeepAlives().deleteAsync(workerId));
+        deletes.add(node.cleanupMap().deleteAsync(workerId));
+        deletes.add(node.jobsMap().deleteAsync(workerId));
+        try {
+            CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0]))
+                    .get(node.redis().syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+}
