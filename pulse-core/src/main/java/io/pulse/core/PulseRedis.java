@@ -158,7 +158,7 @@ public final class PulseRedis implements AutoCloseable {
 
         /** How long a non-blocking command may wait for its answer (default 10 s). */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = positive("commandTimeout", timeout);
+            this.commandTimeout = Args.positive("commandTimeout", timeout);
             return this;
         }
 
@@ -167,11 +167,7 @@ public final class PulseRedis implements AutoCloseable {
          * failing (default 5 s).
          */
         public Builder reconnectWait(Duration wait) {
-            Objects.requireNonNull(wait, "reconnectWait");
-            if (wait.isNegative()) {
-                throw new IllegalArgumentException("reconnectWait must be >= 0: " + wait);
-            }
-            this.reconnectWait = wait;
+            this.reconnectWait = Args.nonNegative("reconnectWait", wait);
             return this;
         }
 
@@ -223,14 +219,6 @@ public final class PulseRedis implements AutoCloseable {
                 .timeoutOptions(timeouts)
                 .socketOptions(socket.build())
                 .build();
-    }
-
-    private static Duration positive(String what, Duration d) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive: " + d);
-        }
-        return d;
     }
 
     /**

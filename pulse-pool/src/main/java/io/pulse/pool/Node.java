@@ -1,6 +1,7 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Args;
 import io.pulse.core.ClosedException;
 import io.pulse.core.Futures;
 import io.pulse.core.Names;
@@ -141,13 +142,13 @@ public final class Node implements AutoCloseable {
 
         /** A worker or node silent this long is considered dead (default 30 s); keep-alives every half. */
         public Builder workerTtl(Duration ttl) {
-            this.workerTtl = positive("workerTtl", ttl);
+            this.workerTtl = Args.positive("workerTtl", ttl);
             return this;
         }
 
         /** The longest a handler's {@code stop} may take when the node leaves (default 2 min). */
         public Builder workerShutdownTtl(Duration ttl) {
-            this.workerShutdownTtl = positive("workerShutdownTtl", ttl);
+            this.workerShutdownTtl = Args.positive("workerShutdownTtl", ttl);
             return this;
         }
 
@@ -168,13 +169,13 @@ public final class Node implements AutoCloseable {
          * 20 s). {@code dispatchJob} waits at most twice this.
          */
         public Builder ackGracePeriod(Duration grace) {
-            this.ackGrace = positive("ackGracePeriod", grace);
+            this.ackGrace = Args.positive("ackGracePeriod", grace);
             return this;
         }
 
         /** How long the node's reads of the pool and node streams block (default 5 s). */
         public Builder jobSinkBlockDuration(Duration block) {
-            this.sinkBlock = positive("jobSinkBlockDuration", block);
+            this.sinkBlock = Args.positive("jobSinkBlockDuration", block);
             return this;
         }
 
@@ -218,14 +219,6 @@ public final class Node implements AutoCloseable {
             }
             redis.register(node);
             return node;
-        }
-
-        private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
         }
     }
 
@@ -472,7 +465,7 @@ public final class Node implements AutoCloseable {
      */
     public Ticker ticker(String name, Duration interval) {
         Names.requireValid("ticker", name);
-        Builder.positive("interval", interval);
+        Args.positive("interval", interval);
         ensureOpen("ticker");
         requireFull("ticker");
         Ticker ticker = new Ticker(this, name, interval, false, log);
@@ -489,7 +482,7 @@ public final class Node implements AutoCloseable {
      */
     public Schedule schedule(String name, Duration interval, JobProducer producer) {
         Schedule.validName(name);
-        Builder.positive("interval", interval);
+        Args.positive("interval", interval);
         Schedule.checked(producer);
         ensureOpen("schedule");
         requireFull("schedule");

@@ -75,7 +75,8 @@ class JobLossTest {
         CompletableFuture.allOf(close1, close2).get(60, java.util.concurrent.TimeUnit.SECONDS);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> w3.started.containsAll(keys));
-        assertThat(n3.jobKeys()).containsExactlyInAnyOrderElementsOf(keys);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(n3.jobKeys()).containsExactlyInAnyOrderElementsOf(keys));
         n3.shutdown();
     }
 }

@@ -1,6 +1,7 @@
 package io.pulse.rmap;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Args;
 import io.pulse.core.BoundedDispatcher;
 import io.pulse.core.ClosedException;
 import io.pulse.core.DaemonThreads;
@@ -115,14 +116,14 @@ public final class ReplicatedMap implements AutoCloseable {
          * millisecond precision.
          */
         public Builder ttl(Duration ttl) {
-            this.ttl = nonNegative(ttl);
+            this.ttl = Args.nonNegative("ttl", ttl);
             this.sliding = false;
             return this;
         }
 
         /** Expires the whole map {@code ttl} after its last write attempt. Zero means never. */
         public Builder slidingTtl(Duration ttl) {
-            this.ttl = nonNegative(ttl);
+            this.ttl = Args.nonNegative("ttl", ttl);
             this.sliding = true;
             return this;
         }
@@ -144,11 +145,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
         /** The longest {@link #setAndWait} waits for its change to show locally (default 10 s). */
         public Builder setAndWaitTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "setAndWaitTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("setAndWaitTimeout must be positive: " + timeout);
-            }
-            this.waitTimeout = timeout;
+            this.waitTimeout = Args.positive("setAndWaitTimeout", timeout);
             return this;
         }
 
@@ -175,14 +172,6 @@ public final class ReplicatedMap implements AutoCloseable {
                 replica.close();
                 throw e;
             }
-        }
-
-        private static Duration nonNegative(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.isNegative()) {
-                throw new IllegalArgumentException("ttl must be >= 0: " + ttl);
-            }
-            return ttl;
         }
     }
 

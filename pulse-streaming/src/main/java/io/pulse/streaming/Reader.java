@@ -4,6 +4,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
+import io.pulse.core.Args;
 import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
@@ -42,11 +43,10 @@ public final class Reader implements AutoCloseable {
 
     /** Where each stream starts for a new subscription: stream name -> id to read after. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
-    private final java.util.concurrent.locks.ReentrantLock pullLock = new java.util.concurrent.locks.ReentrantLock();
     private final Cursors pullCursors = new Cursors();
     private final List<Stream> streams = new ArrayList<>(); // guarded by this
     private final List<Subscribed> subscriptions = new ArrayList<>(); // guarded by this
-    private volatile BlockingConnection pullConnection; // created under pullLock
+    private final PullReads pull;
     private volatile boolean closed;
 
     private record Subscribed(PushLoop loop, Cursors cursors) {
@@ -65,6 +65,7 @@ public final class Reader implements AutoCloseable {
         origins.putAll(resolvedOrigins);
         streams.add(first);
         pullCursors.add(first, origins.get(first.name()));
+        this.pull = new PullReads(redis, "reader-" + label, block);
     }
 
     /** Options of a reader; not thread-safe, ends in {@link #open()}. */
@@ -108,19 +109,19 @@ public final class Reader implements AutoCloseable {
 
         /** How long one read waits for events (default 5 s; must be positive). */
         public Builder blockDuration(Duration block) {
-            this.block = positive("blockDuration", block);
+            this.block = Args.positive("blockDuration", block);
             return this;
         }
 
         /** The most events one read returns (default 1,000). */
         public Builder maxPolled(int maxPolled) {
-            this.maxPolled = atLeastOne("maxPolled", maxPolled);
+            this.maxPolled = Args.atLeastOne("maxPolled", maxPolled);
             return this;
         }
 
         /** The most events a push subscription fetches at once (default 1,000). */
         public Builder bufferSize(int bufferSize) {
-            this.bufferSize = atLeastOne("bufferSize", bufferSize);
+            this.bufferSize = Args.atLeastOne("bufferSize", bufferSize);
             return this;
         }
 
@@ -182,17 +183,8 @@ public final class Reader implements AutoCloseable {
      * @throws PulseException if Redis fails
      */
     public List<Event> read(Duration timeout) {
-        positive("timeout", timeout);
-        lockPull();
-        try {
-            ensureOpen("read");
-            if (pullConnection == null) {
-                pullConnection = redis.openBlockingConnection("reader-" + label);
-            }
-            return fetch(pullConnection, pullCursors, timeout, maxPolled);
-        } finally {
-            pullLock.unlock();
-        }
+        Args.positive("timeout", timeout);
+        return pull.read(() -> ensureOpen("read"), c -> fetch(c, pullCursors, timeout, maxPolled));
     }
 
     private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout, int count) {
@@ -258,7 +250,7 @@ public final class Reader implements AutoCloseable {
                 synchronized (Reader.this) {
                     subscriptions.remove(self[0]);
                 }
-            }, closeWait());
+            }, pull.closeWait());
             self[0] = new Subscribed(loop, cursors);
             subscriptions.add(self[0]);
             loop.start();
@@ -321,10 +313,7 @@ public final class Reader implements AutoCloseable {
 
     private void wakeAll(List<PushLoop> loops) {
         loops.forEach(PushLoop::wake);
-        BlockingConnection pull = pullConnection;
-        if (pull != null) {
-            pull.wake();
-        }
+        pull.wake();
     }
 
     /** The names of the streams this reader reads. */
@@ -357,40 +346,10 @@ public final class Reader implements AutoCloseable {
             toStop = new ArrayList<>(subscriptions);
         }
         pullCursors.wakeUp();
-        BlockingConnection pull = pullConnection;
-        if (pull != null) {
-            // let a read in progress return what it fetched to its caller, then close
-            pull.wake();
-            boolean locked = false;
-            try {
-                locked = pullLock.tryLock(closeWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            // closing the connection also ends a read the wake-up did not reach
-            pull.close();
-            if (locked) {
-                pullLock.unlock();
-            }
-        }
+        pull.close();
         toStop.forEach(s -> s.loop().close());
         redis.unregister(this);
         log.atDebug().addKeyValue("reader", label).log("reader closed");
-    }
-
-    /** How long close() lets a read in progress finish: one block plus a margin, at most 10 s. */
-    private Duration closeWait() {
-        Duration wait = block.plusSeconds(2);
-        return wait.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait;
-    }
-
-    private void lockPull() {
-        try {
-            pullLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PulseException("read interrupted", e);
-        }
     }
 
     private void ensureOpen(String op) {
@@ -399,18 +358,4 @@ public final class Reader implements AutoCloseable {
         }
     }
 
-    static Duration positive(String what, Duration d) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive: " + d);
-        }
-        return d;
-    }
-
-    static int atLeastOne(String what, int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException(what + " must be >= 1: " + n);
-        }
-        return n;
-    }
 }

@@ -4,6 +4,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.pulse.core.Args;
 import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
 import io.pulse.core.Futures;
@@ -60,8 +61,7 @@ public final class Sink implements AutoCloseable {
     private final Object reclaimedLock = new Object();
     private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
     private final List<PushLoop> loops = new ArrayList<>(); // guarded by this
-    private final java.util.concurrent.locks.ReentrantLock pullLock = new java.util.concurrent.locks.ReentrantLock();
-    private volatile BlockingConnection pullConnection; // created under pullLock
+    private final PullReads pull;
     private volatile boolean closed;
 
     private Sink(Builder b, ReplicatedMap registry, ReplicatedMap keepAlives) {
@@ -80,6 +80,7 @@ public final class Sink implements AutoCloseable {
         this.registries.put(first.name(), registry);
         this.cursors.add(first, ">");
         this.maintenance = new SinkMaintenance(this, redis, log, b.ackGrace, b.claimPeriod);
+        this.pull = new PullReads(redis, "sink-" + name, b.block);
     }
 
     /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
@@ -131,19 +132,19 @@ public final class Sink implements AutoCloseable {
 
         /** How long one read waits for events (default 5 s; must be positive). */
         public Builder blockDuration(Duration block) {
-            this.block = Reader.positive("blockDuration", block);
+            this.block = Args.positive("blockDuration", block);
             return this;
         }
 
         /** The most events one read returns (default 1,000). */
         public Builder maxPolled(int maxPolled) {
-            this.maxPolled = Reader.atLeastOne("maxPolled", maxPolled);
+            this.maxPolled = Args.atLeastOne("maxPolled", maxPolled);
             return this;
         }
 
         /** The most events a push subscription takes at once (default 1,000). */
         public Builder bufferSize(int bufferSize) {
-            this.bufferSize = Reader.atLeastOne("bufferSize", bufferSize);
+            this.bufferSize = Args.atLeastOne("bufferSize", bufferSize);
             return this;
         }
 
@@ -176,13 +177,13 @@ public final class Sink implements AutoCloseable {
          * this long is removed. Every instance of a sink must use the same value.
          */
         public Builder ackGracePeriod(Duration grace) {
-            this.ackGrace = Reader.positive("ackGracePeriod", grace);
+            this.ackGrace = Args.positive("ackGracePeriod", grace);
             return this;
         }
 
         /** How often instances compete to re-claim idle events (default 500 ms); for tests. */
         Builder claimPeriod(Duration period) {
-            this.claimPeriod = Reader.positive("claimPeriod", period);
+            this.claimPeriod = Args.positive("claimPeriod", period);
             return this;
         }
 
@@ -261,17 +262,8 @@ public final class Sink implements AutoCloseable {
      * @throws PulseException if Redis fails
      */
     public List<Event> read(Duration timeout) {
-        Reader.positive("timeout", timeout);
-        lockPull();
-        try {
-            ensureOpen("read");
-            if (pullConnection == null) {
-                pullConnection = redis.openBlockingConnection("sink-" + name);
-            }
-            return fetch(pullConnection, timeout, maxPolled);
-        } finally {
-            pullLock.unlock();
-        }
+        Args.positive("timeout", timeout);
+        return pull.read(() -> ensureOpen("read"), c -> fetch(c, timeout, maxPolled));
     }
 
     private List<Event> fetch(BlockingConnection connection, Duration timeout, int count) {
@@ -356,15 +348,7 @@ public final class Sink implements AutoCloseable {
                 reclaimed.put(e.streamName() + "\u0000" + e.id(), e);
             }
         }
-        List<PushLoop> toWake;
-        synchronized (this) {
-            toWake = new ArrayList<>(loops);
-        }
-        toWake.forEach(PushLoop::wake);
-        BlockingConnection pull = pullConnection;
-        if (pull != null) {
-            pull.wake();
-        }
+        wakeAll();
     }
 
     private List<Event> takeReclaimed(int count) {
@@ -455,7 +439,7 @@ public final class Sink implements AutoCloseable {
                 synchronized (Sink.this) {
                     loops.remove(self[0]);
                 }
-            }, closeWait());
+            }, pull.closeWait());
             self[0] = loop;
             loops.add(loop);
             loop.start();
@@ -533,10 +517,7 @@ public final class Sink implements AutoCloseable {
             toWake = new ArrayList<>(loops);
         }
         toWake.forEach(PushLoop::wake);
-        BlockingConnection pull = pullConnection;
-        if (pull != null) {
-            pull.wake();
-        }
+        pull.wake();
     }
 
     // ------------------------------------------------------------------ accessors
@@ -603,43 +584,13 @@ public final class Sink implements AutoCloseable {
         }
         maintenance.close();
         cursors.wakeUp();
-        BlockingConnection pull = pullConnection;
-        if (pull != null) {
-            // let a read in progress return what it fetched to its caller, then close
-            pull.wake();
-            boolean locked = false;
-            try {
-                locked = pullLock.tryLock(closeWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            // closing the connection also ends a read the wake-up did not reach
-            pull.close();
-            if (locked) {
-                pullLock.unlock();
-            }
-        }
+        pull.close();
         toStop.forEach(PushLoop::close);
         detachIfIdle();
         registries.values().forEach(ReplicatedMap::close);
         keepAlives.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
-    }
-
-    /** How long close() lets a read in progress finish: one block plus a margin, at most 10 s. */
-    private Duration closeWait() {
-        Duration wait = block.plusSeconds(2);
-        return wait.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait;
-    }
-
-    private void lockPull() {
-        try {
-            pullLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PulseException("read interrupted", e);
-        }
     }
 
     /**

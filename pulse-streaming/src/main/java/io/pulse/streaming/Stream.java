@@ -2,6 +2,7 @@ package io.pulse.streaming;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
+import io.pulse.core.Args;
 import io.pulse.core.Futures;
 import io.pulse.core.Names;
 import io.pulse.core.PulseException;
@@ -88,14 +89,14 @@ public final class Stream {
 
         /** The stream expires {@code ttl} after it was created; adds do not extend it. Zero: never. */
         public Builder ttl(Duration ttl) {
-            this.ttl = nonNegative(ttl);
+            this.ttl = Args.nonNegative("ttl", ttl);
             this.sliding = false;
             return this;
         }
 
         /** The stream expires {@code ttl} after its last add. Zero: never. */
         public Builder slidingTtl(Duration ttl) {
-            this.ttl = nonNegative(ttl);
+            this.ttl = Args.nonNegative("ttl", ttl);
             this.sliding = true;
             return this;
         }
@@ -119,14 +120,6 @@ public final class Stream {
         /** Returns the handle. No I/O. */
         public Stream open() {
             return new Stream(this);
-        }
-
-        private static Duration nonNegative(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
-            if (ttl.isNegative()) {
-                throw new IllegalArgumentException("ttl must be >= 0: " + ttl);
-            }
-            return ttl;
         }
     }
 
