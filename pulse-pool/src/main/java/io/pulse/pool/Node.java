@@ -377,7 +377,7 @@ public final class Node implements AutoCloseable {
             worker.start();
         } catch (RuntimeException e) {
             workers.remove(worker.id());
-            worker.stopLoops();
+            worker.retire();
             throw e;
         }
         return worker;

@@ -113,7 +113,9 @@ final class PoolMaintenance implements AutoCloseable {
                 if (target.equals(worker.id())) {
                     continue;
                 }
-                worker.release(job.key(), node.workerShutdownTtl());
+                if (worker.release(job.key(), node.workerShutdownTtl()) == null) {
+                    continue; // stopped meanwhile: nothing to move
+                }
                 try {
                     node.poolStream().add("j", PoolCodec.job(job.asRequeued()));
                     log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("from", worker.id())
@@ -153,6 +155,7 @@ final class PoolMaintenance implements AutoCloseable {
         node.localWorkers().forEach(w -> local.add(w.id()));
         Set<String> candidates = new HashSet<>(node.jobsMap().keys());
         candidates.addAll(node.workersMap().keys());
+        candidates.addAll(node.workerKeepAlives().keys());
         long now = Node.nowNanos();
         long ttl = node.workerTtl().toNanos();
         for (String id : candidates) {

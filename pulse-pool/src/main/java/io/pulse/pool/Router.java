@@ -31,6 +31,12 @@ final class Router {
     private record Routed(Event event, long routedAtMillis) {
     }
 
+    /** A worker's ack that arrived before its routing was recorded (the round trip beat the XADD reply). */
+    private record EarlyAck(PoolCodec.Ack ack, long receivedAtMillis) {
+    }
+
+    private final Map<String, EarlyAck> earlyAcks = new ConcurrentHashMap<>();
+
     Router(Node node, Logger log) {
         this.node = node;
         this.log = log;
@@ -92,18 +98,31 @@ final class Router {
             workerStreams.remove(target);
             return;
         }
-        pending.put(target + ":" + routedId, new Routed(event, System.currentTimeMillis()));
+        String routedKey = target + ":" + routedId;
+        pending.put(routedKey, new Routed(event, System.currentTimeMillis()));
+        EarlyAck early = earlyAcks.remove(routedKey);
+        if (early != null) {
+            onWorkerAck(target, early.ack());
+        }
         log.atDebug().addKeyValue("pool", node.poolName()).addKeyValue("job", key).addKeyValue("kind", event.eventName())
                 .addKeyValue("worker", target).log("routed");
     }
 
     /** A worker acknowledged a routed event: forward a start's result, then acknowledge the pool event. */
     void onWorkerAck(String workerId, PoolCodec.Ack ack) {
-        Routed routed = pending.remove(workerId + ":" + ack.eventId());
+        String routedKey = workerId + ":" + ack.eventId();
+        Routed routed = pending.remove(routedKey);
         if (routed == null) {
-            log.atDebug().addKeyValue("worker", workerId).addKeyValue("event", ack.eventId())
-                    .log("received an ack for an unknown event");
-            return;
+            // the routing may be being recorded right now: leave the ack where route() looks for it;
+            // whoever removes the pending entry handles the ack, so it is handled exactly once
+            earlyAcks.put(routedKey, new EarlyAck(ack, System.currentTimeMillis()));
+            routed = pending.remove(routedKey);
+            if (routed == null) {
+                log.atDebug().addKeyValue("worker", workerId).addKeyValue("event", ack.eventId())
+                        .log("ack kept until its routing is recorded (or it expires, for an unknown event)");
+                return;
+            }
+            earlyAcks.remove(routedKey);
         }
         Event poolEvent = routed.event();
         if (poolEvent.eventName().equals("j")) {
@@ -129,6 +148,7 @@ final class Router {
     private void prune() {
         long cutoff = System.currentTimeMillis() - CONTROL_EVENT_TTL.toMillis();
         pending.values().removeIf(r -> r.routedAtMillis() < cutoff);
+        earlyAcks.values().removeIf(a -> a.receivedAtMillis() < cutoff);
     }
 
     int pendingCount() {

@@ -39,10 +39,13 @@ public final class Worker {
     private final Logger log;
     private final Stream stream;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Handler calls never overlap, whichever thread makes them (worker loop, rebalancing, departure). */
+    private final java.util.concurrent.locks.ReentrantLock handlerLock = new java.util.concurrent.locks.ReentrantLock();
     private Reader reader;
     private Subscription events;
     private ScheduledFuture<?> keepAlive;
     private volatile boolean stopped;
+    private volatile boolean retired;
     private volatile boolean registered;
 
     Worker(Node node, JobHandler handler, Executor executor, Logger log) {
@@ -69,14 +72,30 @@ public final class Worker {
         log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).log("worker added");
     }
 
+    /**
+     * Refreshes the keep-alive, also while the worker is leaving (so no node takes its jobs for a dead
+     * worker's before they are requeued), and recreates the worker's stream if it was deleted while the
+     * worker still runs (events routed to it would otherwise never arrive).
+     */
     private void keepAlive() {
-        if (stopped) {
+        if (retired) {
             return;
         }
         node.workerKeepAlives().setAsync(id, Long.toString(Node.nowNanos())).exceptionally(e -> {
             log.atWarn().addKeyValue("worker", id).setCause(e).log("worker keep-alive failed; will retry");
             return null;
         });
+        if (stopped) {
+            return;
+        }
+        byte[] init = PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8));
+        stream.addAsync("i", init, io.pulse.streaming.AddOptions.onlyIfStreamExists()).thenAccept(added -> {
+            if (added == null && !stopped) {
+                log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("worker", id)
+                        .log("worker stream was deleted while the worker runs; recreating it");
+                stream.addAsync("i", init);
+            }
+        }).exceptionally(e -> null);
     }
 
     // ------------------------------------------------------------------ events
@@ -164,22 +183,33 @@ public final class Worker {
     }
 
     private Outcome stopJob(String key) {
-        if (!jobs.containsKey(key)) {
+        Released released = release(key, node.workerShutdownTtl());
+        if (released == null) {
+            // not here (any more): a move raced this stop; it reaches the new owner on redelivery
             return Outcome.RETRY;
         }
-        String error = release(key, node.workerShutdownTtl());
+        String error = released.error();
         node.payloadsMap().deleteAsync(key);
         log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).addKeyValue("job", key)
                 .log("stopped job");
         return error == null ? Outcome.OK : Outcome.failed(error);
     }
 
+    /** A job taken off this worker: the job, and the handler's stop error (or {@code null}). */
+    record Released(Job job, String error) {
+    }
+
     /**
-     * Calls the handler's stop (bounded by {@code timeout}) and forgets the job here and in the jobs
-     * map, even if the handler failed: the pool then considers the job stopped. Returns the handler's
-     * error, or {@code null}.
+     * Takes the job {@code key} off this worker if it runs here, calling the handler's stop (bounded by
+     * {@code timeout}) and removing it from the jobs map even if the handler failed: the pool then
+     * considers it stopped here. Returns {@code null} if the job does not run here, so that of a stop
+     * and a move racing for one job, exactly one acts on it.
      */
-    String release(String key, Duration timeout) {
+    Released release(String key, Duration timeout) {
+        Job job = jobs.remove(key);
+        if (job == null) {
+            return null;
+        }
         String error = null;
         try {
             call(() -> {
@@ -190,9 +220,8 @@ public final class Worker {
             error = "failed to stop job \"" + key + "\": " + message(e);
             log.atError().addKeyValue("worker", id).addKeyValue("job", key).setCause(e).log("handler failed to stop job");
         }
-        jobs.remove(key);
         node.jobsMap().removeValuesAsync(id, key);
-        return error;
+        return new Released(job, error);
     }
 
     private Outcome notify(PoolCodec.Notification n) {
@@ -214,7 +243,15 @@ public final class Worker {
     }
 
     /** Runs a handler call on the executor (or this thread) and waits, at most {@code timeout} if given. */
-    private void call(Callable<Void> body, Duration timeout) throws Exception {
+    private void call(Callable<Void> unguarded, Duration timeout) throws Exception {
+        Callable<Void> body = () -> {
+            handlerLock.lock();
+            try {
+                return unguarded.call();
+            } finally {
+                handlerLock.unlock();
+            }
+        };
         if (executor == null && timeout == null) {
             body.call();
             return;
@@ -265,20 +302,29 @@ public final class Worker {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Stops reading events and keeping alive; running jobs are left to the caller. Idempotent. */
+    /**
+     * Stops reading events; running jobs are left to the caller, and the keep-alive goes on until
+     * {@link #retire()}. Idempotent.
+     */
     void stopLoops() {
         if (stopped) {
             return;
         }
         stopped = true;
-        if (keepAlive != null) {
-            keepAlive.cancel(false);
-        }
         if (events != null) {
             events.close();
         }
         if (reader != null) {
             reader.close();
+        }
+    }
+
+    /** Stops the keep-alive: the worker has left the pool's maps. Idempotent. */
+    void retire() {
+        stopLoops();
+        retired = true;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
         }
     }
 

@@ -28,7 +28,9 @@ final class WorkerDepartures {
         node.workersMap().set(worker.id(), PoolKeys.REMOVING);
         long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
         for (Job job : new ArrayList<>(worker.runningJobs().values())) {
-            worker.release(job.key(), remaining(deadline));
+            if (worker.release(job.key(), remaining(deadline)) == null) {
+                continue; // stopped meanwhile: nothing to requeue
+            }
             try {
                 node.poolStream().add("j", PoolCodec.job(job.asRequeued()));
                 log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", job.key())
@@ -44,7 +46,9 @@ final class WorkerDepartures {
     void stopJobs(Worker worker) {
         long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
         for (String key : worker.jobKeys()) {
-            worker.release(key, remaining(deadline));
+            if (worker.release(key, remaining(deadline)) == null) {
+                continue;
+            }
             node.payloadsMap().deleteAsync(key);
             log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", key).log("stopped job: pool shut down");
         }
@@ -55,7 +59,7 @@ final class WorkerDepartures {
      * so each is stopped here to avoid running twice.
      */
     void evict(Worker worker) {
-        worker.stopLoops();
+        worker.retire();
         long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
         for (String key : worker.jobKeys()) {
             worker.release(key, remaining(deadline));
@@ -66,6 +70,7 @@ final class WorkerDepartures {
 
     /** Removes the worker's entries from the pool's maps and destroys its stream. */
     void forget(Worker worker) {
+        worker.retire();
         deleteEntries(worker.id());
         try {
             worker.stream().destroy();

@@ -611,7 +611,7 @@ class PoolFailureTest {
         a.dispatchJob("dead-job", utf8("moved"));
         assertThat(hb.running).containsOnlyKeys("dead-job");
         long stopped = System.nanoTime();
-        wb.stopLoops();
+        wb.retire();
         eventually().untilAsserted(() -> {
             assertThat(ha.running).containsKey("dead-job");
             assertThat(inRedisMap(PoolKeys.workersMap(pool), wb.id())).isFalse();
@@ -686,7 +686,7 @@ class PoolFailureTest {
         assertThat(w1.jobKeys()).containsExactlyElementsOf(keys);
 
         long stopped = System.nanoTime();
-        w1.stopLoops();
+        w1.retire();
         try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
             keepAlives.set(w1.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
         }
@@ -837,7 +837,7 @@ class PoolFailureTest {
         awaitActiveWorkers(6, a, b);
 
         long stoppedAt = System.nanoTime();
-        stale.forEach(Worker::stopLoops);
+        stale.forEach(Worker::retire);
         try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
             for (Worker w : stale) {
                 keepAlives.set(w.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
