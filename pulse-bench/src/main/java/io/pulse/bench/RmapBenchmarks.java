@@ -29,13 +29,21 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       {@code EVALSHA} to a raw pub/sub listener ({@link ReplicationLagBenchmark}); goal: p50 and p99
  *       within 1.5x.</li>
  * </ol>
- * Redis: {@code PULSE_REDIS_URL}, else {@code redis://127.0.0.1:6379} if it answers, else a
+ * Beyond the replicated map, the same table takes the stream benchmarks ({@link StreamBenchmarks},
+ * argument {@code streams}) and, only when asked for, the pool measurements ({@link PoolMeasurements},
+ * argument {@code pool}, several minutes).
+ *
+ * <p>Redis: {@code PULSE_REDIS_URL}, else {@code redis://127.0.0.1:6379} if it answers, else a
  * {@code redis-server} from the {@code PATH} started for the run and stopped after it. Arguments pick
- * a subset: any of {@code get}, {@code throughput}, {@code lag} (default: all three).
+ * a subset: any of {@code get}, {@code throughput}, {@code lag}, {@code streams}, {@code pool}
+ * (default: all but {@code pool}).
  */
 public final class RmapBenchmarks {
 
-    private static final Set<String> ALL = Set.of("get", "throughput", "lag");
+    private static final List<String> ALL = List.of("get", "throughput", "lag", "streams", "pool");
+    private static final List<String> DEFAULT = List.of("get", "throughput", "lag", "streams");
+
+    private static final String PULSE_LOG_LEVEL = "org.slf4j.simpleLogger.log.io.pulse";
 
     private RmapBenchmarks() {
     }
@@ -46,14 +54,24 @@ public final class RmapBenchmarks {
         for (String arg : args) {
             String name = arg.toLowerCase(Locale.ROOT);
             if (!ALL.contains(name)) {
-                System.err.println("usage: RmapBenchmarks [get] [throughput] [lag]   (unknown: " + arg + ")");
+                System.err.println("usage: RmapBenchmarks [get] [throughput] [lag] [streams] [pool]   (unknown: "
+                        + arg + ")");
                 System.exit(2);
             }
             selected.add(name);
         }
         if (selected.isEmpty()) {
-            selected.addAll(List.of("get", "throughput", "lag"));
+            selected.addAll(DEFAULT);
         }
+        // Pulse logs every job start and dispatch at INFO: keep warnings only, unless told otherwise
+        if (System.getProperty(PULSE_LOG_LEVEL) == null) {
+            System.setProperty(PULSE_LOG_LEVEL, "warn");
+        }
+        int steps = 0;
+        for (String name : ALL) {
+            steps += selected.contains(name) ? 1 : 0;
+        }
+        int step = 0;
 
         long started = System.nanoTime();
         List<Row> rows = new ArrayList<>();
@@ -65,11 +83,11 @@ public final class RmapBenchmarks {
             header += String.format(Locale.ROOT, "; load average at start %.2f", loadAverage());
             System.out.println("# " + header);
             if (selected.contains("get")) {
-                System.out.println("# [1/3] ReplicatedMap.get vs ConcurrentHashMap.get (JMH)");
+                System.out.println(progress(++step, steps, "ReplicatedMap.get vs ConcurrentHashMap.get (JMH)"));
                 rows.addAll(getRows(redis.url()));
             }
             if (selected.contains("throughput")) {
-                System.out.println("# [2/3] setAsync throughput, 256 in flight");
+                System.out.println(progress(++step, steps, "setAsync throughput, 256 in flight"));
                 SetThroughputBenchmark.Result r = new SetThroughputBenchmark(redis.url(), 256,
                         Duration.ofSeconds(2), Duration.ofSeconds(2), 5).run();
                 rows.add(Row.higherIsBetter("`setAsync` vs `EVALSHA set.lua`, " + r.inFlight()
@@ -79,10 +97,20 @@ public final class RmapBenchmarks {
                         "%,.0f"));
             }
             if (selected.contains("lag")) {
-                System.out.println("# [3/3] replication lag at 5,000 writes/s");
+                System.out.println(progress(++step, steps, "replication lag at 5,000 writes/s"));
                 ReplicationLagBenchmark.Result r = new ReplicationLagBenchmark(redis.url(), 5_000,
                         Duration.ofSeconds(2), Duration.ofSeconds(1), 8).run();
                 rows.addAll(lagRows(r));
+            }
+            if (selected.contains("streams")) {
+                System.out.println(progress(++step, steps, "streams: add throughput and latency, sink drain, "
+                        + "end-to-end latency"));
+                rows.addAll(StreamBenchmarks.run(redis.url()));
+            }
+            if (selected.contains("pool")) {
+                System.out.println(progress(++step, steps, "pools: idle cost and failover after SIGKILL "
+                        + "(several minutes)"));
+                rows.addAll(PoolMeasurements.run(redis.url()));
             }
         }
 
@@ -160,49 +188,16 @@ public final class RmapBenchmarks {
         return rows;
     }
 
+    private static String progress(int step, int steps, String what) {
+        return String.format(Locale.ROOT, "# [%d/%d] %s (load average %.2f)", step, steps, what, loadAverage());
+    }
+
     /** The system's one-minute load average, or -1 where the platform has none. */
-    private static double loadAverage() {
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double micros(long nanos) {
         return nanos / 1_000.0;
-    }
-
-    /** One line of the table. */
-    private record Row(String name, String pulse, String baseline, String ratio, String goal, String met) {
-
-        static Row lowerIsBetter(String name, double pulse, double baseline, String format, double limit) {
-            double ratio = pulse / baseline;
-            return new Row(name, fmt(format, pulse), fmt(format, baseline), fmt("%.2f", ratio),
-                    fmt("ratio <= %.1f", limit), ratio <= limit ? "yes" : "**no**");
-        }
-
-        static Row higherIsBetter(String name, double pulse, double baseline, String format, double limit) {
-            double ratio = pulse / baseline;
-            return new Row(name, fmt(format, pulse), fmt(format, baseline), fmt("%.2f", ratio),
-                    fmt("ratio >= %.1f", limit), ratio >= limit ? "yes" : "**no**");
-        }
-
-        static Row info(String name, double pulse, double baseline, String format) {
-            return new Row(name, fmt(format, pulse), fmt(format, baseline), fmt("%.2f", pulse / baseline),
-                    "(info)", "");
-        }
-
-        static Row text(String name, String pulse, String baseline) {
-            return new Row(name, pulse, baseline, "", "(info)", "");
-        }
-
-        Row withCells(String pulseCell, String baselineCell) {
-            return new Row(name, pulseCell, baselineCell, ratio, goal, met);
-        }
-
-        String markdown() {
-            return "| " + name + " | " + pulse + " | " + baseline + " | " + ratio + " | " + goal + " | " + met + " |";
-        }
-
-        private static String fmt(String format, double value) {
-            return String.format(Locale.ROOT, format, value);
-        }
     }
 }
