@@ -52,6 +52,24 @@ final class PoolKeys {
         return pool + ":tickers";
     }
 
+    /** The entry of a ticker in the tickers map: {@code <pool>:<ticker>}. */
+    static String tickerEntry(String pool, String ticker) {
+        return pool + ":" + ticker;
+    }
+
+    /** The map of the jobs a schedule started: {@code <pool>:<schedule>}. */
+    static String scheduleMap(String pool, String schedule) {
+        return pool + ":" + schedule;
+    }
+
+    /** Names a schedule may not take: its map would be one of the pool's own maps or streams. */
+    static boolean collidesWithPoolNames(String schedule) {
+        return RESERVED_SUFFIXES.contains(schedule) || schedule.startsWith("node:");
+    }
+
+    private static final java.util.Set<String> RESERVED_SUFFIXES = java.util.Set.of("shutdown", "node-keepalive",
+            "workers", "worker-keepalive", "cleanup", "jobs", "job-payloads", "pending-jobs", "tickers", "pool");
+
     /** The Redis hash of a replicated map. */
     static String mapContent(String mapName) {
         return "map:" + mapName + ":content";

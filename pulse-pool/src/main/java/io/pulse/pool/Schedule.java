@@ -24,10 +24,6 @@ import org.slf4j.Logger;
  */
 public final class Schedule {
 
-    /** Names of the pool's own maps and streams, which a schedule's map must not collide with. */
-    private static final Set<String> RESERVED = Set.of("shutdown", "node-keepalive", "workers", "worker-keepalive",
-            "cleanup", "jobs", "job-payloads", "pending-jobs", "tickers", "pool");
-
     private final Node node;
     private final String name;
     private final JobProducer producer;
@@ -43,7 +39,7 @@ public final class Schedule {
         this.name = name;
         this.producer = producer;
         this.log = log;
-        this.jobMap = ReplicatedMap.builder(node.poolName() + ":" + name, node.redis()).logger(log).join();
+        this.jobMap = ReplicatedMap.builder(PoolKeys.scheduleMap(node.poolName(), name), node.redis()).logger(log).join();
         try {
             this.ticker = new Ticker(node, name, interval, true, log);
         } catch (RuntimeException e) {
@@ -65,7 +61,7 @@ public final class Schedule {
      */
     static String validName(String name) {
         Names.requireValid("schedule", name);
-        if (RESERVED.contains(name) || name.startsWith("node:")) {
+        if (PoolKeys.collidesWithPoolNames(name)) {
             throw new IllegalArgumentException("schedule name \"" + name
                     + "\" collides with one of the pool's own maps or streams");
         }

@@ -49,7 +49,7 @@ public final class Ticker implements AutoCloseable {
     Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
         this.node = node;
         this.name = name;
-        this.entry = node.poolName() + ":" + name;
+        this.entry = PoolKeys.tickerEntry(node.poolName(), name);
         this.interval = interval;
         this.tickers = node.tickersMap();
         this.log = log;

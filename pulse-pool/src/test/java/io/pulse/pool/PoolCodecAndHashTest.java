@@ -13,14 +13,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Wire formats of pools (pool.md §5) and the routing hash (pool.md §9.2): both must match Go Pulse
+ * Wire formats of pools (Go Pulse's job record layout) and the routing hash (Go Pulse's routing): both must match Go Pulse
  * byte for byte and bucket for bucket, or Java and Go nodes could not share a pool.
  */
 class PoolCodecAndHashTest {
 
     private static final Instant NEW_YEAR_2022 = Instant.parse("2022-01-01T00:00:00Z");
 
-    /** The example of pool.md §5: Job{k1, N, pl, 2022-01-01Z, requeued}. */
+    /** The documented example of the job record: Job{k1, N, pl, 2022-01-01Z, requeued}. */
     private static final byte[] EXAMPLE_JOB = bytes(
             0x02, 0x00, 0x00, 0x00, 0x6b, 0x31,
             0x01, 0x00, 0x00, 0x00, 0x4e,

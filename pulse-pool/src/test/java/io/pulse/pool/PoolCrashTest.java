@@ -105,8 +105,9 @@ class PoolCrashTest {
             long startedTwice = starts.values().stream().filter(c -> c.get() > 1).count();
             System.out.printf("recovery of %d jobs after SIGKILL: %d ms (workerTtl %d ms); started twice on survivors: %d%n",
                     victimJobs.size(), recovery.toMillis(), WORKER_TTL.toMillis(), startedTwice);
-            // detection within the worker TTL plus one sweep (half the TTL), then one routing round trip
-            assertThat(recovery).isLessThan(WORKER_TTL.plus(WORKER_TTL.dividedBy(2)).plus(ACK_GRACE).plusSeconds(5));
+            // detection within the worker TTL plus one sweep period (half the TTL); the margin covers the
+            // requeue round trips and scheduling delays of a loaded machine
+            assertThat(recovery).isLessThan(WORKER_TTL.plus(WORKER_TTL.dividedBy(2)).plusSeconds(2));
             producer.close();
         } finally {
             victim.destroyForcibly();

@@ -54,8 +54,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Failure behaviour of worker pools: workers joining a loaded pool, Redis killed and restarted,
  * handlers that never return, corrupt records and map values, the Go suite's failure scenarios
- * (test-scenarios.md §3.5–3.7), and the weaknesses P5–P7, P12, P14–P16 of the Go implementation
- * (README.md §6.3). Every node has a {@link PulseRedis} of its own, as if it ran in its own process.
+ *, and the weaknesses P5–P7, P12, P14–P16 of the Go implementation
+ * (the list of Go Pulse weaknesses). Every node has a {@link PulseRedis} of its own, as if it ran in its own process.
  * Measured durations are printed on standard output ({@code target/surefire-reports/*-output.txt}).
  */
 class PoolFailureTest {
@@ -627,7 +627,7 @@ class PoolFailureTest {
                 + "restarted %d ms after its keep-alive stopped (workerTtl %d ms)%n", ghostsMs, deadMs, TTL.toMillis());
     }
 
-    // ------------------------------------------------------------------ 5. Go failure scenarios (§3.5–3.7)
+    // ------------------------------------------------------------------ 5. Go failure scenarios 
 
     @Test
     void staleNodeStreamIsDeletedByAnotherNodeAndRecreatedByItsLiveNode() throws Exception {

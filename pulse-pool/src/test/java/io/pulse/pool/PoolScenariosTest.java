@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The pool scenarios of the Go suite (test-scenarios.md §3) that need no failure injection, plus the
+ * The pool scenarios of the Go suite that need no failure injection, plus the
  * Java port's additions (admission limit, jobs dispatched before any worker node, duplicate and
  * malformed stream records, client-only nodes). Every node gets its own {@link PulseRedis}, as if it
  * ran in a process of its own.

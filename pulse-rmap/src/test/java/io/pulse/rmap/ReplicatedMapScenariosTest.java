@@ -39,7 +39,7 @@ import org.slf4j.event.LoggingEvent;
 import org.slf4j.spi.LoggingEventAware;
 
 /**
- * The replicated map scenarios of Go Pulse's rmap tests (test-scenarios.md §1), ported to the Java
+ * The replicated map scenarios of Go Pulse's rmap tests, ported to the Java
  * API and run against a real Redis.
  */
 @Timeout(120)

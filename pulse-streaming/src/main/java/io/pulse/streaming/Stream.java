@@ -207,13 +207,15 @@ public final class Stream {
     /**
      * Deletes the stream with all its events and consumer groups, and destroys its sink registry map
      * (leaving the replicated-map tombstone, as Go Pulse does). Readers see no more events (a read
-     * blocked on it returns at its block timeout, empty) and go on if the stream is created again;
-     * sinks are woken at once and recreate their group when events are added again.
+     * blocked on it returns at its block timeout, empty) and go on if the stream is created again.
+     * Open sinks are woken at once and recreate the stream, empty, with their group: close a stream's
+     * sinks before destroying it for good.
      */
     public void destroy() {
         redis.executeSync("stream " + name + ": destroy", c -> c.del(key));
         String registry = StreamKeys.sinkRegistryMap(name);
-        Long exists = redis.executeSync("stream " + name + ": destroy", c -> c.exists(bytes("map:" + registry + ":content")));
+        Long exists = redis.executeSync("stream " + name + ": destroy",
+                c -> c.exists(bytes(StreamKeys.mapContent(registry))));
         if (exists != null && exists > 0) {
             try (ReplicatedMap map = ReplicatedMap.join(registry, redis)) {
                 map.destroy();

@@ -34,6 +34,11 @@ final class StreamKeys {
         return "sink:" + sink + ":keepalive";
     }
 
+    /** The Redis hash of a replicated map used by streams (its layout belongs to the rmap module). */
+    static String mapContent(String mapName) {
+        return "map:" + mapName + ":content";
+    }
+
     /** The lease electing which instance of the sink re-claims idle events. */
     static String staleLease(String sink) {
         return "sink:" + sink + ":stalelease";

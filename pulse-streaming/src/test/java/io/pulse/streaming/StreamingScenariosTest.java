@@ -46,7 +46,7 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
 
 /**
- * The streaming scenarios of Go Pulse's tests (test-scenarios.md §2) that the Java API can express,
+ * The streaming scenarios of Go Pulse's tests that the Java API can express,
  * run against a real Redis. Pull reads replace Go's channels where a scenario reads step by step; push
  * subscriptions are used where it subscribes.
  */

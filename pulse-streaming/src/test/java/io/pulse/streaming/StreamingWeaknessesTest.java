@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The Go original's streaming weaknesses (S1 to S19 of the spec) that must not exist here. */
+/** The Go original's streaming weaknesses (S1 to S19 in the list of Go Pulse weaknesses) that must not exist here. */
 class StreamingWeaknessesTest {
 
     @RegisterExtension

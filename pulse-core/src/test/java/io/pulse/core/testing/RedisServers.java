@@ -56,6 +56,11 @@ public final class RedisServers {
         return Optional.empty();
     }
 
+    /** Starts the Redis 6.2 binary shipped in embedded-redis, if this platform has one. */
+    public static Optional<RedisServer> startEmbedded() {
+        return embeddedBinary().map(binary -> new LocalRedisProcess(binary, "redis-server 6.2 from embedded-redis"));
+    }
+
     static Optional<Path> findOnPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
