@@ -1,8 +1,8 @@
 package io.pulse.core;
 
 /**
- * Receiver of one pub/sub channel's messages through {@link PulseRedis#subscribe}. Both methods run on
- * a Redis I/O thread: they must be quick and must never block or call user code.
+ * Receiver of one pub/sub channel's messages, called on a Redis I/O thread (so it must be quick and
+ * never block or call user code) through {@link PulseRedis#subscribe}.
  */
 public interface ChannelListener {
 

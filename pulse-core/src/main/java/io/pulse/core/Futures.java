@@ -7,7 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Helpers that turn Pulse's async results into blocking calls with bounded waits. Stateless. */
+/** Stateless helpers that turn Pulse's async results into blocking calls with bounded waits. */
 public final class Futures {
 
     private Futures() {

@@ -3,8 +3,7 @@ package io.pulse.core;
 import java.util.Objects;
 
 /**
- * Validation of the names Pulse turns into Redis keys (maps, streams, sinks, pools). Thread-safe,
- * stateless.
+ * Stateless validation of the names Pulse turns into Redis keys (maps, streams, sinks, pools).
  *
  * <p>A valid name has 1 to 512 characters (Unicode code points), none of which is a space, NUL,
  * {@code *}, {@code ?}, {@code [} or {@code ]}: those would make the name unusable in Redis key

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A job a worker runs: its key (unique in the pool), its payload, when it was dispatched, the node
- * that dispatched it, and whether this start moves or recovers a job that already existed. Immutable
- * (the payload array is not copied: do not change it).
+ * An immutable job a worker runs, no accessor returning null: its key (unique in the pool), its
+ * payload, when it was dispatched, the node that dispatched it, and whether this start moves or
+ * recovers a job that already existed (the payload array is not copied: do not change it).
  */
 public final class Job {
 

@@ -1,8 +1,9 @@
 package io.pulse.pool;
 
 /**
- * What a worker does with its jobs; implemented by the user. A worker calls its handler from one
- * thread at a time (its own, or the node's executor), never from a Redis I/O thread.
+ * What a worker does with its jobs, implemented by the user and called by one thread at a time (the
+ * worker's own, or the node's executor), never from a Redis I/O thread; the calls of one worker never
+ * overlap.
  *
  * <p>Jobs run at least once: a job may be started again on another worker after a failure or when
  * workers come and go (with {@link Job#requeued()} true), so {@code start} must be idempotent, and

@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A process's handle on a worker pool: it dispatches, stops and notifies jobs, and (unless it is
- * client-only) hosts workers and routes the pool's events to them. Thread-safe. All pool state lives
+ * A thread-safe handle of one process on a worker pool: it dispatches, stops and notifies jobs, and
+ * (unless it is client-only) hosts workers and routes the pool's events to them. All pool state lives
  * in Redis in Go Pulse's layout, so Java and Go nodes can share one pool.
  *
  * <p>A job is identified by its key; at most one job per key is admitted at a time. Starts are routed

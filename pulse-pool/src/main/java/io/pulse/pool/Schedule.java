@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /**
- * Keeps a pool's set of jobs in line with a plan: on every tick of the pool-wide ticker of the same
+ * A thread-safe schedule that keeps a pool's set of jobs in line with a plan: on every tick of the pool-wide ticker of the same
  * name (so once per interval for the whole pool, however many nodes schedule it), the producer's
  * {@link JobPlan} is applied: missing jobs are dispatched (all at once, not one behind the other) and
  * unwanted ones stopped. The jobs the schedule runs are tracked in the map {@code <pool>:<name>}, as in

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * A pool-wide ticker: every node that opens a ticker of the same name takes part, and each tick is
+ * A thread-safe, pool-wide ticker: every node that opens a ticker of the same name takes part, and each tick is
  * delivered on exactly one of them, the one that advances the shared next-tick time first (a
  * compare-and-set in the pool's tickers map). When that node dies or closes, the next tick simply goes
  * to another participant. Thread-safe.

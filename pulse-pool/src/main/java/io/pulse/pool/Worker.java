@@ -24,9 +24,9 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 
 /**
- * A worker of a node: runs the jobs routed to it by calling its {@link JobHandler}, one event at a
- * time on a thread of its own (or the node's executor), so a slow handler delays only this worker.
- * Thread-safe. Created by {@link Node#addWorker}; removed by {@link Node#removeWorker} or when its
+ * A thread-safe worker of a node that runs the jobs routed to it by calling its {@link JobHandler},
+ * one event at a time on a thread of its own (or the node's executor), so a slow handler delays only
+ * this worker. Created by {@link Node#addWorker}; removed by {@link Node#removeWorker} or when its
  * node closes.
  */
 public final class Worker {

@@ -1,8 +1,8 @@
 package io.pulse.rmap;
 
 /**
- * One change applied to a local replica, delivered to {@link ReplicatedMap#subscribe} listeners in
- * revision order. Immutable. When a listener receives it, the replica already shows that change.
+ * An immutable record of one change applied to a local replica, delivered to
+ * {@link ReplicatedMap#subscribe} listeners in revision order. When a listener receives it, the replica already shows that change.
  *
  * @param kind what happened
  * @param key the changed key; {@code null} for {@link Kind#RESET} and {@link Kind#RESYNC}

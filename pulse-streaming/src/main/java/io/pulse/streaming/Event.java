@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One event read from a stream, by a {@link Reader} or a {@link Sink}. Immutable and thread-safe
- * (the payload array is not copied: do not change it).
+ * An immutable event read from a stream by a {@link Reader} or a {@link Sink}; no accessor returns
+ * null (the payload array is not copied: do not change it).
  */
 public final class Event {
 

@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
- * An independent cursor over one or more streams that sees every event added after its start
- * position (fan-out): many readers of one stream each get all its events, in order. Thread-safe.
+ * A thread-safe, independent cursor over one or more streams that sees every event added after its
+ * start position (fan-out): many readers of one stream each get all its events, in order.
  *
  * <p>Pull events with {@link #read()} (blocks up to the block duration, empty on timeout), or push
  * them with {@link #subscribe}: each subscription reads on its own connection and thread from the

@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
- * One instance of a named sink: a Redis consumer group over one or more streams whose instances share
- * the events, each event going to one instance, at least once. Thread-safe.
+ * A thread-safe instance of a named sink: a Redis consumer group over one or more streams whose
+ * instances share the events, each event going to one instance, at least once.
  *
  * <p>Pull events with {@link #read()} or push them with {@link #subscribe}, then {@link #ack} each
  * one once handled. An event not acknowledged within the ack grace period (its instance died, hung or

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A named event stream kept in the Redis stream {@code pulse:stream:<name>}: producers
+ * A thread-safe handle, cheap and free of I/O to open, on a named event stream kept in the Redis
+ * stream {@code pulse:stream:<name>}: producers
  * {@link #add} events; {@link #reader() readers} each see every event; {@link #sink sinks} share
  * events between their instances with acknowledgements. A cheap, thread-safe handle: opening one
  * does no I/O, and many may exist for one name.
