@@ -47,6 +47,7 @@ final class PoolMaintenance implements AutoCloseable {
     private final AtomicBoolean rebalanceQueued = new AtomicBoolean();
     private final Map<String, Long> orphansSeen = new HashMap<>();
     private List<String> lastActive = List.of();
+    private long lastChange = System.nanoTime();
     private volatile boolean closed;
 
     PoolMaintenance(Node node, Logger log) {
@@ -95,12 +96,19 @@ final class PoolMaintenance implements AutoCloseable {
     private void rebalance() {
         evictLocalWorkersRemovedElsewhere();
         List<String> active = node.activeWorkers();
-        if (active.equals(lastActive)) {
+        long now = System.nanoTime();
+        if (!active.equals(lastActive)) {
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("node", node.id()).addKeyValue("workers", active.size())
+                    .log("active workers changed; rebalancing local jobs");
+            lastActive = active;
+            lastChange = now;
+        } else if (now - lastChange < node.workerTtl().toNanos() / 2) {
+            // the set changed moments ago and its moves are done; other nodes may not see it yet, so
+            // stray placements are only fixed once it has been stable a while
             return;
         }
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", node.id()).addKeyValue("workers", active.size())
-                .log("active workers changed; rebalancing local jobs");
-        lastActive = active;
+        // when the set has been stable a while, also move jobs a router with a lagging view (during
+        // churn, or around a Redis outage) sent to a worker their key does not hash to
         if (active.isEmpty()) {
             return;
         }
