@@ -1,6 +1,5 @@
 package io.pulse.pool;
 
-import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.Args;
 import io.pulse.core.ClosedException;
 import io.pulse.core.Futures;
@@ -9,8 +8,6 @@ import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Ulid;
 import io.pulse.rmap.ReplicatedMap;
-import io.pulse.streaming.AddOptions;
-import io.pulse.streaming.Event;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Sink;
 import io.pulse.streaming.Stream;
@@ -19,12 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
