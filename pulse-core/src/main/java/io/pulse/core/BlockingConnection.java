@@ -62,7 +62,8 @@ public final class BlockingConnection implements AutoCloseable {
      */
     public void wake() {
         Long id = clientId;
-        if (id != null && !redis.isClosed()) {
+        if (id != null) {
+            // also while the facade closes its components: it still runs commands until they are closed
             redis.execute("wake " + name, c -> c.clientUnblock(id, UnblockType.TIMEOUT));
         }
     }

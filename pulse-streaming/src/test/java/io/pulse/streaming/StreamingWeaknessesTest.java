@@ -412,4 +412,20 @@ class StreamingWeaknessesTest {
         assertThat(got).extracting(Event::id).containsExactly(id);
         sink.close();
     }
+
+    @Test
+    void closingTheFacadeClosesBlockedReadersAndSinksPromptly() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        Stream stream = newStream(redis, "facadeclose");
+        Reader reader = stream.reader().blockDuration(Duration.ofSeconds(30)).open();
+        Sink sink = stream.sink("facadeclose").blockDuration(Duration.ofSeconds(30)).open();
+        reader.subscribe(e -> { });
+        reader.subscribe(e -> { });
+        sink.subscribe(e -> { });
+        long start = System.nanoTime();
+        redis.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(reader.isClosed()).isTrue();
+        assertThat(sink.isClosed()).isTrue();
+    }
 }
