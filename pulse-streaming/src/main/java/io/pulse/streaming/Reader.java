@@ -60,7 +60,7 @@ public final class Reader implements AutoCloseable {
         this.block = b.block;
         this.maxPolled = b.maxPolled;
         this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
-        this.filter = b.filter;
+        this.filter = b.filter();
         this.label = b.stream.name();
         origins.putAll(resolvedOrigins);
         streams.add(first);
@@ -69,75 +69,15 @@ public final class Reader implements AutoCloseable {
     }
 
     /** Options of a reader; not thread-safe, ends in {@link #open()}. */
-    public static final class Builder {
+    public static final class Builder extends ReadOptions<Builder> {
         private final Stream stream;
-        private StartPosition start = StartPosition.NEWEST;
-        private Duration block = Duration.ofSeconds(5);
-        private int maxPolled = 1000;
-        private int bufferSize = 1000;
-        private TopicFilter filter = TopicFilter.ALL;
-        private TopicFilter exactTopic;
-        private TopicFilter pattern;
 
         Builder(Stream stream) {
             this.stream = stream;
         }
 
-        /** Start after the newest event at {@link #open()} time (the default): only new events. */
-        public Builder startAtNewest() {
-            this.start = StartPosition.NEWEST;
-            return this;
-        }
-
-        /** Start at the oldest event the stream still holds. */
-        public Builder startAtOldest() {
-            this.start = StartPosition.OLDEST;
-            return this;
-        }
-
-        /** Start with the first event after {@code id}. */
-        public Builder startAfter(String id) {
-            this.start = StartPosition.after(id);
-            return this;
-        }
-
-        /** Start with the first event added at or after {@code time}. */
-        public Builder startAt(Instant time) {
-            this.start = StartPosition.at(time);
-            return this;
-        }
-
-        /** How long one read waits for events (default 5 s; must be positive). */
-        public Builder blockDuration(Duration block) {
-            this.block = Args.positive("blockDuration", block);
-            return this;
-        }
-
-        /** The most events one read returns (default 1,000). */
-        public Builder maxPolled(int maxPolled) {
-            this.maxPolled = Args.atLeastOne("maxPolled", maxPolled);
-            return this;
-        }
-
-        /** The most events a push subscription fetches at once (default 1,000). */
-        public Builder bufferSize(int bufferSize) {
-            this.bufferSize = Args.atLeastOne("bufferSize", bufferSize);
-            return this;
-        }
-
-        /** Keep only events whose topic is exactly {@code topic} (takes precedence over a pattern). */
-        public Builder topic(String topic) {
-            this.exactTopic = TopicFilter.exactly(Objects.requireNonNull(topic, "topic"));
-            return this;
-        }
-
-        /**
-         * Keep only events whose topic contains a match of {@code regex}.
-         *
-         * @throws IllegalArgumentException if {@code regex} is not a valid regular expression
-         */
-        public Builder topicPattern(String regex) {
-            this.pattern = TopicFilter.matching(Objects.requireNonNull(regex, "topicPattern"));
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -149,7 +89,6 @@ public final class Reader implements AutoCloseable {
          */
         public Reader open() {
             stream.redis().ensureOpen("open a reader on " + stream.name());
-            filter = exactTopic != null ? exactTopic : pattern != null ? pattern : TopicFilter.ALL;
             String origin = resolve(stream, start);
             Reader reader = new Reader(this, Map.of(stream.name(), origin));
             stream.redis().register(reader);
