@@ -60,7 +60,8 @@ public final class Sink implements AutoCloseable {
     private final SinkMaintenance maintenance;
     private final Object reclaimedLock = new Object();
     private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
-    private final List<PushLoop> loops = new ArrayList<>(); // guarded by this
+    /** Changed under this; read without a lock, since a Redis I/O thread may wake the loops. */
+    private final List<PushLoop> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final PullReads pull;
     private volatile boolean closed;
 
@@ -74,7 +75,7 @@ public final class Sink implements AutoCloseable {
         this.block = b.block;
         this.maxPolled = b.maxPolled;
         this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
-        this.filter = b.filter;
+        this.filter = b.filter();
         this.noAck = b.noAck;
         this.keepAlives = keepAlives;
         this.registries.put(first.name(), registry);
@@ -84,16 +85,9 @@ public final class Sink implements AutoCloseable {
     }
 
     /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
-    public static final class Builder {
+    public static final class Builder extends ReadOptions<Builder> {
         private final Stream stream;
         private final String name;
-        private StartPosition start = StartPosition.NEWEST;
-        private Duration block = Duration.ofSeconds(5);
-        private int maxPolled = 1000;
-        private int bufferSize = 1000;
-        private TopicFilter exactTopic;
-        private TopicFilter pattern;
-        private TopicFilter filter = TopicFilter.ALL;
         private boolean noAck;
         private Duration ackGrace = Duration.ofSeconds(20);
         private Duration claimPeriod = Duration.ofMillis(500);
@@ -103,65 +97,8 @@ public final class Sink implements AutoCloseable {
             this.name = name;
         }
 
-        /**
-         * The group starts after the newest event when it is created (the default). Start positions only
-         * matter to the instance that creates the sink's group.
-         */
-        public Builder startAtNewest() {
-            this.start = StartPosition.NEWEST;
-            return this;
-        }
-
-        /** The group starts at the oldest event the stream holds. */
-        public Builder startAtOldest() {
-            this.start = StartPosition.OLDEST;
-            return this;
-        }
-
-        /** The group starts with the first event after {@code id}. */
-        public Builder startAfter(String id) {
-            this.start = StartPosition.after(id);
-            return this;
-        }
-
-        /** The group starts with the first event added at or after {@code time}. */
-        public Builder startAt(Instant time) {
-            this.start = StartPosition.at(time);
-            return this;
-        }
-
-        /** How long one read waits for events (default 5 s; must be positive). */
-        public Builder blockDuration(Duration block) {
-            this.block = Args.positive("blockDuration", block);
-            return this;
-        }
-
-        /** The most events one read returns (default 1,000). */
-        public Builder maxPolled(int maxPolled) {
-            this.maxPolled = Args.atLeastOne("maxPolled", maxPolled);
-            return this;
-        }
-
-        /** The most events a push subscription takes at once (default 1,000). */
-        public Builder bufferSize(int bufferSize) {
-            this.bufferSize = Args.atLeastOne("bufferSize", bufferSize);
-            return this;
-        }
-
-        /** Keep only events whose topic is exactly {@code topic}; the others are acknowledged unread. */
-        public Builder topic(String topic) {
-            this.exactTopic = TopicFilter.exactly(Objects.requireNonNull(topic, "topic"));
-            return this;
-        }
-
-        /**
-         * Keep only events whose topic contains a match of {@code regex}; the others are acknowledged
-         * unread.
-         *
-         * @throws IllegalArgumentException if {@code regex} is not a valid regular expression
-         */
-        public Builder topicPattern(String regex) {
-            this.pattern = TopicFilter.matching(Objects.requireNonNull(regex, "topicPattern"));
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -197,7 +134,6 @@ public final class Sink implements AutoCloseable {
         public Sink open() {
             PulseRedis redis = stream.redis();
             redis.ensureOpen("open sink " + name);
-            filter = exactTopic != null ? exactTopic : pattern != null ? pattern : TopicFilter.ALL;
             ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), redis);
             ReplicatedMap registry = null;
             try {
@@ -511,12 +447,13 @@ public final class Sink implements AutoCloseable {
         log.atDebug().addKeyValue("sink", name).addKeyValue("stream", stream.name()).log("stream removed");
     }
 
+    /**
+     * Wakes every blocked read of this instance. Takes no lock: it runs on a Redis I/O thread when
+     * re-claimed events arrive, and must not wait for {@code addStream}, which holds this instance's
+     * lock while it talks to Redis.
+     */
     private void wakeAll() {
-        List<PushLoop> toWake;
-        synchronized (this) {
-            toWake = new ArrayList<>(loops);
-        }
-        toWake.forEach(PushLoop::wake);
+        loops.forEach(PushLoop::wake);
         pull.wake();
     }
 
