@@ -119,7 +119,7 @@ class ScheduleTest {
     }
 
     @Test
-    void aFailingProducerIsLoggedAndTheNextTickRuns() {
+    void aFailingOrEmptyPlanIsSkippedAndTheNextTickRuns() {
         String pool = RedisServerExtension.uniqueName("failing");
         Node n = fast(pool, REDIS.newPulseRedis()).join();
         Set<String> running = ConcurrentHashMap.newKeySet();
