@@ -243,8 +243,8 @@ public final class ReplicatedMap implements AutoCloseable {
         return result.handle((r, error) -> {
             if (error != null) {
                 Throwable cause = Futures.unwrap(error);
-                throw cause instanceof PulseException ? (PulseException) cause
-                        : new PulseException("map " + name + ": set of key \"" + key + "\" failed: " + cause, cause);
+                throw PulseException.withContext("map " + name + ": set of key \"" + key + "\" failed: "
+                        + cause.getMessage(), cause);
             }
             return ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
         });
@@ -570,10 +570,8 @@ public final class ReplicatedMap implements AutoCloseable {
                 return value;
             }
             Throwable cause = Futures.unwrap(error);
-            if (cause instanceof ClosedException) {
-                throw (ClosedException) cause;
-            }
-            throw new PulseException("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
+            // keeps the outcome type (not sent, outcome unknown, closed) callers decide retries on
+            throw PulseException.withContext("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
                     + " failed: " + cause.getMessage(), cause);
         });
     }
