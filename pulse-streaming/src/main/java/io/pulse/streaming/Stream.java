@@ -180,9 +180,13 @@ public final class Stream {
         });
     }
 
-    /** Trims the stream to about {@code maxLen} events in the background; errors are logged. */
+    /**
+     * Runs one trimming step towards {@code maxLen} events in the background; errors are logged. Each
+     * step removes at most {@link #TRIM_STEP} events, so its cost is bounded however long a backlog grew.
+     */
     void trim() {
-        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)))
+        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
+                        TRIM_STEP_ARG)
                 .whenComplete((removed, e) -> {
                     if (e != null) {
                         log.atWarn().addKeyValue("stream", name).setCause(e).log("trimming failed; will retry");
@@ -284,6 +288,9 @@ public final class Stream {
         return merged;
     }
 
+    /** The most events one trimming step removes (Redis's own default bound for approximate trims). */
+    static final int TRIM_STEP = 10_000;
+    private static final byte[] TRIM_STEP_ARG = bytes(Integer.toString(TRIM_STEP));
     private static final byte[] FIELD_N = bytes(StreamKeys.FIELD_NAME);
     private static final byte[] FIELD_P = bytes(StreamKeys.FIELD_PAYLOAD);
     private static final byte[] FIELD_T = bytes(StreamKeys.FIELD_TOPIC);
