@@ -107,6 +107,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
         private Builder(String name, PulseRedis redis) {
             this.name = Names.requireValid("map", name);
+            ReservedMapNames.requireUsable(name);
             this.redis = Objects.requireNonNull(redis, "redis");
         }
 
@@ -116,14 +117,14 @@ public final class ReplicatedMap implements AutoCloseable {
          * millisecond precision.
          */
         public Builder ttl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = false;
             return this;
         }
 
         /** Expires the whole map {@code ttl} after its last write attempt. Zero means never. */
         public Builder slidingTtl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = true;
             return this;
         }
@@ -562,7 +563,8 @@ public final class ReplicatedMap implements AutoCloseable {
         argv[0] = ttlMillis;
         argv[1] = ttlMode;
         for (int i = 0; i < args.length; i++) {
-            argv[i + 2] = bytes(args[i]);
+            // values, expected values and list items must survive the UTF-8 trip to Redis unchanged
+            argv[i + 2] = bytes(Names.requireWellFormed("map " + name + ": " + op + " argument", args[i]));
         }
         CompletableFuture<T> result = script.run(redis, output, keys, argv);
         return result.handle((value, error) -> {
@@ -584,7 +586,9 @@ public final class ReplicatedMap implements AutoCloseable {
         if (key.indexOf('=') >= 0) {
             throw new IllegalArgumentException("map " + name + ": key \"" + key + "\" must not contain '=' in " + op);
         }
+        Names.requireWellFormed("map " + name + ": " + op + " key", key);
     }
+
 
     private void ensureOpen(String op) {
         if (closed) {
