@@ -27,7 +27,7 @@ public final class BlockingConnection implements AutoCloseable {
     private final Object lock = new Object();
     private StatefulRedisConnection<byte[], byte[]> connection; // guarded by lock; null: open one on the next call
     private CompletableFuture<?> inFlight; // guarded by lock
-    private boolean wakeRequested; // guarded by lock
+    private long wakes; // guarded by lock
     private volatile boolean closed;
 
     /**
@@ -44,14 +44,33 @@ public final class BlockingConnection implements AutoCloseable {
 
     /**
      * Runs one (typically blocking) command and waits for it at most {@code block} plus the facade's
-     * sync timeout, so a read whose answer never comes cannot hang its loop. Returns {@code null},
-     * without running the command or with its blocked read cut short, if {@link #wake()} was called
-     * since the previous call returned or while this one waited.
+     * sync timeout, so a read whose answer never comes cannot hang its loop. Returns {@code null} if
+     * {@link #wake()} cut it short.
      *
      * @throws ClosedException if this connection was closed (also while the read was blocked)
      * @throws PulseException on any Redis failure, typed as {@link PulseRedis#execute} says
      */
     public <T> T call(String what, Duration block,
+            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        return call(what, block, wakeMark(), command);
+    }
+
+    /**
+     * Counts the wake-ups so far. A loop takes it before it looks at what to read, and passes it to
+     * {@link #call(String, Duration, long, Function)}, so that a wake-up that came in between (the set
+     * of streams changed) is not lost.
+     */
+    public long wakeMark() {
+        synchronized (lock) {
+            return wakes;
+        }
+    }
+
+    /**
+     * As {@link #call(String, Duration, Function)}, but returns {@code null} at once, without sending
+     * anything, if {@link #wake()} was called since {@code mark} was taken with {@link #wakeMark()}.
+     */
+    public <T> T call(String what, Duration block, long mark,
             Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         StatefulRedisConnection<byte[], byte[]> used = current(what);
         CompletableFuture<T> result;
@@ -59,8 +78,7 @@ public final class BlockingConnection implements AutoCloseable {
             if (closed) {
                 throw closedException(what);
             }
-            if (wakeRequested || connection != used) {
-                wakeRequested = false;
+            if (wakes != mark || connection != used) {
                 return null;
             }
             result = redis.sendWhenConnected(used, () -> command.apply(used.async()).toCompletableFuture(),
@@ -124,9 +142,9 @@ public final class BlockingConnection implements AutoCloseable {
 
     /**
      * Makes a read blocked on this connection return at once with no data (its socket is closed; the
-     * next call opens a new one), or the next call return {@code null} at once if none is blocked, so
-     * the loop can notice a change (a new stream to read, events to deliver). Never blocks: safe on a
-     * Redis I/O thread.
+     * next call opens a new one), so the loop can notice a change (a new stream to read, events to
+     * deliver); see {@link #wakeMark()} for a change that comes while no read is blocked. Never blocks:
+     * safe on a Redis I/O thread.
      */
     public void wake() {
         StatefulRedisConnection<byte[], byte[]> cut = null;
@@ -134,11 +152,10 @@ public final class BlockingConnection implements AutoCloseable {
             if (closed) {
                 return;
             }
+            wakes++;
             if (inFlight != null && connection != null) {
                 cut = connection;
                 connection = null;
-            } else {
-                wakeRequested = true;
             }
         }
         if (cut != null) {
