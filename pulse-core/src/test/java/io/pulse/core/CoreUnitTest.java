@@ -71,6 +71,14 @@ class CoreUnitTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret").contains("alice:***@"))
                 .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("s3cret"));
+        // a refused connection: nothing in the exception chain shows the password either
+        assertThatThrownBy(() -> PulseRedis.connect("redis://alice:s3cret@127.0.0.1:1"))
+                .isInstanceOf(NotSentException.class)
+                .satisfies(e -> {
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    e.printStackTrace(new java.io.PrintWriter(trace));
+                    assertThat(trace.toString()).doesNotContain("s3cret");
+                });
     }
 
     @Test
