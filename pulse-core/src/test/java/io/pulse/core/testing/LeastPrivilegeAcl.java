@@ -28,6 +28,11 @@ public final class LeastPrivilegeAcl {
             "+xtrim", "+xpending", "+xgroup|create", "+xgroup|createconsumer", "+xgroup|delconsumer",
             "+xgroup|destroy", "+xinfo|groups", "+xinfo|consumers");
 
+    /** The rules README gives for a process that only reads replicated maps (it cannot change them). */
+    public static final List<String> MAP_READER_RULES = List.of(
+            "resetkeys", "%R~map:*", "resetchannels", "&map:*", "-@all", "+ping", "+hgetall", "+subscribe",
+            "+unsubscribe");
+
     private LeastPrivilegeAcl() {
     }
 
@@ -36,15 +41,26 @@ public final class LeastPrivilegeAcl {
         return String.join(" ", RULES);
     }
 
+    /** The map reader's rules as README prints them, on one line. */
+    public static String mapReaderRulesLine() {
+        return String.join(" ", MAP_READER_RULES);
+    }
+
     /**
-     * Creates (or resets) {@code user} with the rules and a random password; returns a URI of
+     * Creates (or resets) {@code user} with {@link #RULES} and a random password; returns a URI of
      * {@code baseUri}'s server that logs in as it.
      */
     public static String createUser(RedisCommands<String, String> admin, String baseUri, String user) {
+        return createUser(admin, baseUri, user, RULES);
+    }
+
+    /** As {@link #createUser(RedisCommands, String, String)}, with {@code rules}. */
+    public static String createUser(RedisCommands<String, String> admin, String baseUri, String user,
+            List<String> rules) {
         String password = Long.toHexString(ThreadLocalRandom.current().nextLong());
         CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user).add("reset")
                 .add("on").add(">" + password);
-        RULES.forEach(args::add);
+        rules.forEach(args::add);
         admin.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
         int start = baseUri.indexOf("://") + 3;
         return baseUri.substring(0, start) + user + ":" + password + "@" + baseUri.substring(start);
