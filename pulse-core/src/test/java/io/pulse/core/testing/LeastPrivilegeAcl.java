@@ -30,7 +30,7 @@ public final class LeastPrivilegeAcl {
 
     /** The rules README gives for a process that only reads replicated maps (it cannot change them). */
     public static final List<String> MAP_READER_RULES = List.of(
-            "resetkeys", "%R~map:*", "resetchannels", "&map:*", "-@all", "+ping", "+hgetall", "+subscribe",
+            "resetkeys", "~map:*", "resetchannels", "&map:*", "-@all", "+ping", "+hgetall", "+subscribe",
             "+unsubscribe");
 
     private LeastPrivilegeAcl() {
