@@ -43,12 +43,17 @@ final class ReservedMapNames {
      *         of the module that owns such names
      */
     static void requireUsable(String name) {
-        if (!isReserved(name) || OWNERS.contains(callerPackage())) {
+        if (!isReserved(name) || isOwner(callerPackage())) {
             return;
         }
         throw new IllegalArgumentException("map name \"" + name + "\" has the shape of a name Pulse uses for "
                 + "the state of its streams, sinks and pools (stream:<s>:sinks, sink:<s>:keepalive, <pool>:workers, "
                 + "...); choose another name");
+    }
+
+    /** An owning module's package or one below it. */
+    private static boolean isOwner(String pkg) {
+        return OWNERS.stream().anyMatch(owner -> pkg.equals(owner) || pkg.startsWith(owner + "."));
     }
 
     private static String callerPackage() {
