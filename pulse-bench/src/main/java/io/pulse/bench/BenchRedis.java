@@ -3,6 +3,7 @@ package io.pulse.bench;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.pulse.core.RedisUris;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ final class BenchRedis implements AutoCloseable {
         String fromEnv = System.getenv(ENV_URL);
         if (fromEnv != null && !fromEnv.isBlank()) {
             if (!answers(fromEnv, Duration.ofSeconds(5))) {
-                throw new IllegalStateException(ENV_URL + "=" + fromEnv + " does not answer PING");
+                throw new IllegalStateException(ENV_URL + "=" + RedisUris.redact(fromEnv) + " does not answer PING");
             }
             return new BenchRedis(fromEnv, "from " + ENV_URL, null, null);
         }

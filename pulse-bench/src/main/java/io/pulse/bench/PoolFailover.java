@@ -9,7 +9,6 @@ import io.pulse.core.PulseRedis;
 import io.pulse.pool.Job;
 import io.pulse.pool.JobHandler;
 import io.pulse.pool.Node;
-import io.pulse.rmap.ReplicatedMap;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -312,21 +311,15 @@ final class PoolFailover {
         for (int i = nodes.size() - 1; i >= 0; i--) {
             nodes.get(i).close();
         }
-        if (!sinkConsumers.isEmpty() && !facades.isEmpty()) {
-            try (ReplicatedMap keepAlives = ReplicatedMap.join("sink:events:keepalive", facades.get(0))) {
-                for (String consumer : sinkConsumers) {
-                    if (keepAlives.get(consumer).isPresent()) {
-                        keepAlives.delete(consumer);
-                    }
-                }
-            } catch (RuntimeException e) {
-                System.err.println("removing the killed node's sink keep-alive failed: " + e);
-            }
-        }
         for (PulseRedis redis : facades) {
             redis.close();
         }
         try (StatefulRedisConnection<String, String> raw = rawClient.connect()) {
+            // the sink's own map (user code may not join it): a raw delete, which its replicas pick up
+            // at the map's next write
+            if (!sinkConsumers.isEmpty()) {
+                raw.sync().hdel("map:sink:events:keepalive:content", sinkConsumers.toArray(new String[0]));
+            }
             BenchKeys.deleteMatching(raw.sync(), "*" + pool + "*");
             if (childWorker != null) {
                 raw.sync().del("pulse:stream:worker:" + childWorker);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The stream benchmarks (argument {@code streams}, part of the default run; about a minute), each
+ * The stream benchmarks (argument {@code streams}, part of the default run; under two minutes), each
  * Pulse figure beside raw Lettuce doing the same Redis work on a connection of its own in the same run:
  * <ol>
  *   <li>{@code Stream.addAsync} throughput with 256 in flight vs {@code XADD ... MAXLEN ~ 10000}
@@ -17,7 +17,10 @@ import java.util.Locale;
  *       0.7x;</li>
  *   <li>end-to-end latency {@code addAsync} -> {@code Reader.read()} at 5,000 events/s vs {@code XADD}
  *       -> {@code XREAD BLOCK} ({@link StreamLatencyBenchmark}); goal: p50, p99 and p99.9 each within
- *       1.5x.</li>
+ *       1.5x;</li>
+ *   <li>{@code addAsync} throughput and sync {@code add} p99 behind a stuck unacknowledged event and a
+ *       20,000-event backlog vs the same adds on a stream with no sink, then a live sink's duplicates
+ *       ({@link TrimBacklogBenchmark}); goal: within 1.5x, and no event delivered twice.</li>
  * </ol>
  */
 final class StreamBenchmarks {
@@ -25,7 +28,7 @@ final class StreamBenchmarks {
     private StreamBenchmarks() {
     }
 
-    /** Runs the four stream benchmarks against {@code redisUrl} and returns their rows. */
+    /** Runs the five stream benchmarks against {@code redisUrl} and returns their rows. */
     static List<Row> run(String redisUrl) throws Exception {
         List<Row> rows = new ArrayList<>();
         StreamAddBenchmark add = new StreamAddBenchmark(redisUrl);
@@ -61,6 +64,20 @@ final class StreamBenchmarks {
         rows.add(Row.info(what + "max" + at, micros(e.pulse().max()), micros(e.raw().max()), "%.1f"));
         rows.add(Row.text("streams: end-to-end events read / missed", e.pulse().samples() + " / " + e.missed()[0],
                 e.raw().samples() + " / " + e.missed()[1]));
+        step("adds behind a stuck event and a 20,000-event backlog", started);
+        TrimBacklogBenchmark.Result b = new TrimBacklogBenchmark(redisUrl).run(Duration.ofSeconds(2),
+                Duration.ofSeconds(2), 5, 1_500, 8, 50_000);
+        String behind = "streams: behind a stuck unacknowledged event and a 20,000-event backlog vs the same adds "
+                + "with no sink: ";
+        rows.add(Row.higherIsBetter(behind + "`addAsync`, 256 in flight (ops/s)", b.stuckOpsPerSecond(),
+                b.freeOpsPerSecond(), "%,.0f", 1 / 1.5));
+        rows.add(Row.lowerIsBetter(behind + "sync `add` p99 (µs)", micros(b.stuckLatency().p99()),
+                micros(b.freeLatency().p99()), "%.1f", 1.5));
+        rows.add(Row.info(behind + "sync `add` p50 (µs)", micros(b.stuckLatency().p50()),
+                micros(b.freeLatency().p50()), "%.1f"));
+        rows.add(Row.text("streams: behind the stuck event, a live sink (2 s grace) at 5,000 events/s: deliveries / "
+                + "duplicates; stuck event kept; final stream length", String.format(Locale.ROOT, "%,d / %d; %s; %,d", b.delivered(), b.duplicates(),
+                b.stuckKept() ? "yes" : "**no**", b.finalLength()), "—"));
         step("done", started);
         return rows;
     }

@@ -17,20 +17,21 @@ public final class Futures {
      * Waits at most {@code timeout} for {@code future} and returns its value.
      *
      * <p>A {@link RuntimeException} the future failed with is rethrown as is (so named exceptions keep
-     * their type); any other failure is wrapped in {@link PulseException}. If the wait times out a
-     * {@link PulseException} says so; if the thread is interrupted its interrupt flag is restored and a
-     * {@link PulseException} caused by the {@link InterruptedException} is thrown.
+     * their type); any other failure is wrapped in {@link PulseException}. If the wait times out, an
+     * {@link OutcomeUnknownException} says so (the work may still complete); if the thread is interrupted
+     * its interrupt flag is restored and an {@link OutcomeUnknownException} caused by the
+     * {@link InterruptedException} is thrown.
      */
     public static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
         try {
             return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PulseException(what + ": interrupted", e);
+            throw new OutcomeUnknownException(what + ": interrupted while waiting for the answer", e);
         } catch (ExecutionException e) {
             throw rethrowable(e.getCause(), what);
         } catch (TimeoutException e) {
-            throw new PulseException(what + ": no answer within " + timeout, e);
+            throw new OutcomeUnknownException(what + ": no answer within " + timeout + "; it may still complete", e);
         }
     }
 

@@ -5,9 +5,12 @@ import java.util.Objects;
 /**
  * Stateless validation of the names Pulse turns into Redis keys (maps, streams, sinks, pools).
  *
- * <p>A valid name has 1 to 512 characters (Unicode code points), none of which is a space, NUL,
- * {@code *}, {@code ?}, {@code [} or {@code ]}: those would make the name unusable in Redis key
- * patterns. Other characters, including {@code :} and other whitespace, are allowed, as in Go Pulse.
+ * <p>A valid name has 1 to 512 characters (Unicode code points), none of which is a space, a control
+ * character (NUL, tab, newline, ...), {@code *}, {@code ?}, {@code [}, {@code ]} or half of a
+ * surrogate pair: wildcards would make the name unusable in Redis key patterns, control characters
+ * make keys that logs and {@code redis-cli} show wrongly, and a lone surrogate cannot be encoded in
+ * UTF-8 (it would silently become {@code ?}). Other characters, including {@code :}, are allowed, as
+ * in Go Pulse.
  */
 public final class Names {
 
@@ -28,7 +31,8 @@ public final class Names {
         }
         for (int i = 0; i < name.length(); ) {
             int cp = name.codePointAt(i);
-            if (cp == ' ' || cp == 0 || cp == '*' || cp == '?' || cp == '[' || cp == ']') {
+            if (cp == ' ' || Character.isISOControl(cp) || cp == '*' || cp == '?' || cp == '[' || cp == ']'
+                    || isLoneSurrogate(cp)) {
                 return false;
             }
             i += Character.charCount(cp);
@@ -46,10 +50,60 @@ public final class Names {
     public static String requireValid(String what, String name) {
         Objects.requireNonNull(name, () -> what + " name must not be null");
         if (!isValid(name)) {
-            throw new IllegalArgumentException("not a valid " + what + " name \"" + name
+            throw new IllegalArgumentException("not a valid " + what + " name \"" + printable(name)
                     + "\": it needs 1 to " + MAX_LENGTH
-                    + " characters, none of them a space, NUL, '*', '?', '[' or ']'");
+                    + " characters, none of them a space, a control character, '*', '?', '[', ']' or a lone surrogate");
         }
         return name;
+    }
+
+    /**
+     * Returns whether {@code s} is well-formed UTF-16 (no lone surrogate), so that it survives the
+     * trip to Redis as UTF-8 unchanged.
+     */
+    public static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (isLoneSurrogate(cp)) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
+    }
+
+    /**
+     * Returns {@code s} if it is well-formed UTF-16.
+     *
+     * @throws NullPointerException if {@code s} is null
+     * @throws IllegalArgumentException if it holds a lone surrogate, which UTF-8 cannot encode
+     */
+    public static String requireWellFormed(String what, String s) {
+        Objects.requireNonNull(s, what);
+        if (!isWellFormed(s)) {
+            throw new IllegalArgumentException(what + " \"" + printable(s)
+                    + "\" holds half of a surrogate pair, which cannot be stored as UTF-8");
+        }
+        return s;
+    }
+
+    /** {@code s} with control characters and lone surrogates shown as {@code \\uXXXX}, for messages. */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (Character.isISOControl(cp) || isLoneSurrogate(cp)) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    /** {@link String#codePointAt} returns a surrogate char itself only when it is not part of a pair. */
+    private static boolean isLoneSurrogate(int cp) {
+        return Character.isBmpCodePoint(cp) && Character.isSurrogate((char) cp);
     }
 }

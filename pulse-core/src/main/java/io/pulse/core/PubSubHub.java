@@ -51,8 +51,8 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
         }
         Channel subscribed = entry;
         if (first) {
-            redis.whenOpen(connection)
-                    .thenCompose(v -> connection.async().subscribe(bytes(channel)).toCompletableFuture())
+            redis.sendWhenConnected(connection, () -> connection.async().subscribe(bytes(channel)).toCompletableFuture(),
+                            redis.reconnectDeadline())
                     .whenComplete((v, error) -> {
                         if (error != null) {
                             synchronized (lock) {

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -28,11 +29,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,10 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>No replay after a reconnect.</b> Lettuce by default re-sends, after a reconnect, the
  *       commands that were written but not answered when the connection broke, and buffers new ones
  *       while it is down. A re-sent {@code inc} or append would run twice. Pulse filters every command
- *       out of the replay (it fails with a {@link PulseException} instead: its outcome is unknown) and
- *       rejects commands while disconnected. Callers wait for the connection to come back for at most
- *       {@link Builder#reconnectWait} and then fail with a {@link PulseException} naming the cause, so
- *       nothing piles up unbounded in memory.</li>
+ *       out of the replay (it fails with an {@link OutcomeUnknownException} instead) and has Lettuce
+ *       reject commands while disconnected. A command so rejected was never written, so Pulse waits for
+ *       the connection to come back (at most {@link Builder#reconnectWait} from the call) and sends it
+ *       then; if the connection stays down it fails with a {@link NotSentException}. Nothing piles up
+ *       unbounded in memory.</li>
  *   <li><b>Command timeout</b> ({@link Builder#commandTimeout}, default 10 s) for every command except
  *       blocking reads ({@code XREAD}, {@code XREADGROUP}, {@code BLPOP}, ...), whose loops bound their
  *       own wait at their BLOCK time plus a margin.</li>
@@ -63,11 +67,14 @@ import org.slf4j.LoggerFactory;
  *       noticed in seconds rather than after the kernel's two-hour default.</li>
  *   <li><b>RESP2</b>, so pub/sub and scripts behave the same on every Redis version from 6.2 on.</li>
  * </ul>
- * With {@link #of(RedisClient)} these options are applied to the borrowed client.
+ * With {@link #of(RedisClient)} these options are applied to the borrowed client, keeping its TLS
+ * options.
  */
 public final class PulseRedis implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PulseRedis.class);
+    /** How often a command waiting for its connection looks again. */
+    private static final long RETRY_MILLIS = 20;
 
     /** Commands that block server-side by design: their loops bound the wait themselves. */
     private static final Set<ProtocolKeyword> BLOCKING = Set.of(CommandType.XREAD, CommandType.XREADGROUP,
@@ -92,7 +99,7 @@ public final class PulseRedis implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.commandTimeout = commandTimeout;
         this.reconnectWait = reconnectWait;
-        client.setOptions(clientOptions(commandTimeout));
+        client.setOptions(clientOptions(client.getOptions(), commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
         client.addListener(new RedisConnectionStateListener() {
@@ -112,7 +119,7 @@ public final class PulseRedis implements AutoCloseable {
             if (ownsClient) {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
-            throw new PulseException("cannot connect to Redis: " + e.getMessage(), e);
+            throw new NotSentException("cannot connect to Redis: " + e.getMessage(), e);
         }
     }
 
@@ -151,6 +158,7 @@ public final class PulseRedis implements AutoCloseable {
         private final String uri;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
+        private SslOptions ssl;
 
         private Builder(String uri) {
             this.uri = uri;
@@ -171,20 +179,40 @@ public final class PulseRedis implements AutoCloseable {
             return this;
         }
 
-        /** Connects; see {@link PulseRedis#connect(String)}. */
+        /**
+         * TLS settings for {@code rediss://} URIs, for example a truststore holding a private CA:
+         * {@code SslOptions.builder().truststore(file, password).build()}. Without them the JVM's
+         * default trust store verifies the server's certificate.
+         */
+        public Builder ssl(SslOptions options) {
+            this.ssl = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Connects; see {@link PulseRedis#connect(String)}.
+         *
+         * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
+         *         with its password masked)
+         */
         public PulseRedis connect() {
             RedisURI parsed;
             try {
                 parsed = RedisURI.create(uri);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a valid Redis URI: \"" + uri + "\": " + e.getMessage(), e);
+                // the cause is left out: its message repeats the URI with its password
+                String why = String.valueOf(e.getMessage()).replace(uri, RedisUris.redact(uri));
+                throw new IllegalArgumentException("not a valid Redis URI: \"" + RedisUris.redact(uri) + "\": " + why);
             }
             RedisClient client = RedisClient.create(parsed);
+            if (ssl != null) {
+                client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
+            }
             return new PulseRedis(client, true, commandTimeout, reconnectWait);
         }
     }
 
-    private static ClientOptions clientOptions(Duration commandTimeout) {
+    private static ClientOptions clientOptions(ClientOptions base, Duration commandTimeout) {
         long timeoutMillis = commandTimeout.toMillis();
         TimeoutOptions timeouts = TimeoutOptions.builder()
                 .timeoutCommands(true)
@@ -210,7 +238,7 @@ public final class PulseRedis implements AutoCloseable {
                     .tcpUserTimeout(Duration.ofSeconds(15))
                     .build());
         }
-        return ClientOptions.builder()
+        return base.mutate()
                 .autoReconnect(true)
                 .replayFilter(command -> true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -225,36 +253,70 @@ public final class PulseRedis implements AutoCloseable {
      * Runs one command on the shared command connection and returns its result; never blocks.
      *
      * <p>If the connection is down, the command waits (without blocking a thread) at most
-     * {@code reconnectWait} for it to come back. Failures complete the future with a
-     * {@link PulseException} whose message starts with {@code what}, or {@link ClosedException} after
-     * {@link #close()}. The future may complete on a Redis I/O thread.
+     * {@code reconnectWait} for it to come back, then is sent. Failures complete the future with a
+     * {@link PulseException} whose message starts with {@code what}: {@link NotSentException} if it was
+     * never sent, {@link OutcomeUnknownException} if it was sent but no answer came,
+     * {@link ClosedException} after {@link #close()}, a plain {@link PulseException} if Redis answered
+     * with an error. The future may complete on a Redis I/O thread.
      */
     public <T> CompletableFuture<T> execute(String what,
             Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         if (closed) {
             return Futures.failed(new ClosedException(what + ": the Redis facade is closed"));
         }
-        CompletableFuture<T> sent;
-        if (commandConnection.isOpen()) {
-            sent = send(what, command);
-        } else {
-            sent = whenOpen(commandConnection).thenCompose(v -> send(what, command));
-        }
         CompletableFuture<T> result = new CompletableFuture<>();
-        sent.whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-            } else {
-                result.completeExceptionally(translate(what, error));
-            }
-        });
+        sendWhenConnected(commandConnection, () -> command.apply(commands).toCompletableFuture(), reconnectDeadline())
+                .whenComplete((value, error) -> {
+                    if (error == null) {
+                        result.complete(value);
+                    } else {
+                        result.completeExceptionally(translate(what, error));
+                    }
+                });
         return result;
     }
 
-    private <T> CompletableFuture<T> send(String what,
-            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+    /** The {@link System#nanoTime()} until which a command issued now may wait for its connection. */
+    long reconnectDeadline() {
+        return System.nanoTime() + reconnectWait.toNanos();
+    }
+
+    /**
+     * Sends a command with {@code send} once {@code connection} is open, and again whenever Lettuce
+     * refuses it unsent because the connection went down meanwhile (its state can lag behind
+     * {@link StatefulConnection#isOpen()} during a reconnect), until {@code deadline}. The future fails
+     * with Lettuce's own error, untranslated, or a {@link NotSentException} if the connection stayed down.
+     */
+    <T> CompletableFuture<T> sendWhenConnected(StatefulConnection<?, ?> connection,
+            Supplier<CompletableFuture<T>> send, long deadline) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(connection, send, deadline, result);
+        return result;
+    }
+
+    private <T> void attempt(StatefulConnection<?, ?> connection, Supplier<CompletableFuture<T>> send, long deadline,
+            CompletableFuture<T> result) {
+        CompletableFuture<T> sent = connection.isOpen() ? trySend(send)
+                : whenOpen(connection, deadline).thenCompose(v -> trySend(send));
+        sent.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else if (Outcomes.neverSent(error) && !closed && System.nanoTime() - deadline < 0) {
+                try {
+                    scheduler.schedule(() -> attempt(connection, send, deadline, result), RETRY_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    result.completeExceptionally(new ClosedException("the Redis facade is closed"));
+                }
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+    }
+
+    private static <T> CompletableFuture<T> trySend(Supplier<CompletableFuture<T>> send) {
         try {
-            return command.apply(commands).toCompletableFuture();
+            return send.get();
         } catch (RuntimeException e) {
             return Futures.failed(e);
         }
@@ -271,41 +333,49 @@ public final class PulseRedis implements AutoCloseable {
         if (cause instanceof ClosedException) {
             return (ClosedException) cause;
         }
-        if (cause instanceof PulseException && cause.getMessage() != null && cause.getMessage().startsWith(what)) {
-            return (PulseException) cause;
-        }
-        if (closed) {
+        PulseException classified = Outcomes.classify(what, cause);
+        if (closed && !(classified instanceof OutcomeUnknownException)) {
             return new ClosedException(what + ": the Redis facade is closed");
         }
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return new PulseException(what + ": " + message, cause);
+        return classified;
     }
 
     /** Completes once {@code connection} is open, or fails after {@code reconnectWait}. */
     CompletableFuture<Void> whenOpen(StatefulConnection<?, ?> connection) {
+        return whenOpen(connection, reconnectDeadline());
+    }
+
+    /**
+     * Completes once {@code connection} is open; fails with {@link NotSentException} if it is still down
+     * at {@code deadline}, or with {@link ClosedException} if it or this facade is closed meanwhile.
+     */
+    CompletableFuture<Void> whenOpen(StatefulConnection<?, ?> connection, long deadline) {
         if (connection.isOpen()) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        long deadline = System.nanoTime() + reconnectWait.toNanos();
         List<ScheduledFuture<?>> poll = new ArrayList<>(1);
         Runnable check = () -> {
             if (connection.isOpen()) {
                 ready.complete(null);
-            } else if (closed) {
-                ready.completeExceptionally(new ClosedException("the Redis facade is closed"));
+            } else if (closed || isClosedByUs(connection)) {
+                ready.completeExceptionally(new ClosedException("the connection is closed"));
             } else if (System.nanoTime() - deadline >= 0) {
-                ready.completeExceptionally(new PulseException(
+                ready.completeExceptionally(new NotSentException(
                         "Redis is unreachable: the connection did not come back within " + reconnectWait));
             }
         };
         try {
-            poll.add(scheduler.scheduleWithFixedDelay(check, 10, 20, TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            poll.add(scheduler.scheduleWithFixedDelay(check, 10, RETRY_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException e) {
             return Futures.failed(new ClosedException("the Redis facade is closed"));
         }
         ready.whenComplete((v, e) -> poll.forEach(f -> f.cancel(false)));
         return ready;
+    }
+
+    private static boolean isClosedByUs(StatefulConnection<?, ?> connection) {
+        return connection instanceof RedisChannelHandler<?, ?> handler && handler.isClosed();
     }
 
     /**
@@ -330,13 +400,9 @@ public final class PulseRedis implements AutoCloseable {
      */
     public BlockingConnection openBlockingConnection(String name) {
         ensureOpen("open a blocking connection");
-        try {
-            BlockingConnection connection = new BlockingConnection(this, name, client.connect(ByteArrayCodec.INSTANCE));
-            register(connection);
-            return connection;
-        } catch (RedisException e) {
-            throw new PulseException("open a blocking connection for " + name + ": " + e.getMessage(), e);
-        }
+        BlockingConnection connection = new BlockingConnection(this, name, () -> client.connect(ByteArrayCodec.INSTANCE));
+        register(connection);
+        return connection;
     }
 
     /** The shared scheduler for Pulse's background loops (daemon threads). Do not shut it down. */

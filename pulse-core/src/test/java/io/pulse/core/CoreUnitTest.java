@@ -18,18 +18,67 @@ class CoreUnitTest {
     @Test
     void namesFollowTheSpecRule() {
         assertThat(Names.isValid("a")).isTrue();
-        assertThat(Names.isValid("pool:events\twith-tab")).isTrue();
+        assertThat(Names.isValid("pool:events:with-colons")).isTrue();
+        assertThat(Names.isValid("emoji-\uD83D\uDE00")).isTrue();
         assertThat(Names.isValid("é".repeat(512))).isTrue();
         assertThat(Names.isValid("x".repeat(513))).isFalse();
         assertThat(Names.isValid("")).isFalse();
         assertThat(Names.isValid(null)).isFalse();
-        for (String bad : List.of("a b", "a\0b", "a*", "a?", "[a", "a]")) {
+        for (String bad : List.of("a b", "a\0b", "a*", "a?", "[a", "a]", "tab\there", "new\nline", "cr\r",
+                "lone-\uD83D", "lone-\uDE00-low")) {
             assertThat(Names.isValid(bad)).as(bad).isFalse();
         }
         assertThatThrownBy(() -> Names.requireValid("map", "in*valid"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("map").hasMessageContaining("in*valid");
         assertThatThrownBy(() -> Names.requireValid("stream", null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("stream");
+    }
+
+    @Test
+    void nameAndValueErrorsShowControlCharactersAndLoneSurrogatesReadably() {
+        assertThatThrownBy(() -> Names.requireValid("map", "a\tb"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a\\u0009b");
+        assertThat(Names.isWellFormed("ok-\uD83D\uDE00")).isTrue();
+        assertThatThrownBy(() -> Names.requireWellFormed("key", "bad\uD800"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key").hasMessageContaining("bad\\ud800");
+        assertThatThrownBy(() -> Names.requireWellFormed("key", null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void durationsOutsideTheirRangeAreRejectedNamingTheArgument() {
+        assertThatThrownBy(() -> Args.ttl("ttl", Duration.ofNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl").hasMessageContaining("1 ms");
+        assertThatThrownBy(() -> Args.ttl("ttl", Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> Args.positive("blockDuration", Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockDuration");
+        assertThat(Args.ttl("ttl", Duration.ZERO)).isZero();
+        assertThat(Args.ttl("ttl", Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
+        assertThat(Args.ttl("ttl", Args.MAX_DURATION)).isEqualTo(Args.MAX_DURATION);
+    }
+
+    @Test
+    void redisUrisAreRedactedBeforeTheyArePrintedOrLogged() {
+        assertThat(RedisUris.redact("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
+        assertThat(RedisUris.redact("redis://alice:s3cret@localhost:6379/0")).isEqualTo("redis://alice:***@localhost:6379/0");
+        assertThat(RedisUris.redact("rediss://:s3cret@host")).isEqualTo("rediss://:***@host");
+        assertThat(RedisUris.redact("redis://s3cret@host")).isEqualTo("redis://***@host");
+        assertThat(RedisUris.redact("redis://u:p@ss/w@rd@host:1")).isEqualTo("redis://u:***@host:1");
+        assertThat(RedisUris.redact("redis-sentinel://s3cret@h1:26379,h2:26379/0?sentinelMasterId=m"))
+                .isEqualTo("redis-sentinel://***@h1:26379,h2:26379/0?sentinelMasterId=m");
+        assertThat(RedisUris.redact("redis://host?password=s3cret&timeout=1s")).isEqualTo("redis://host?password=***&timeout=1s");
+        assertThatThrownBy(() -> PulseRedis.connect("redis://alice:s3cret@bad host:notaport"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret").contains("alice:***@"))
+                .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("s3cret"));
+        // a refused connection: nothing in the exception chain shows the password either
+        assertThatThrownBy(() -> PulseRedis.connect("redis://alice:s3cret@127.0.0.1:1"))
+                .isInstanceOf(NotSentException.class)
+                .satisfies(e -> {
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    e.printStackTrace(new java.io.PrintWriter(trace));
+                    assertThat(trace.toString()).doesNotContain("s3cret");
+                });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pulse.examples;
 
+import io.pulse.core.RedisUris;
 import io.pulse.core.testing.RedisServer;
 import io.pulse.core.testing.RedisServers;
 import java.io.IOException;
@@ -26,11 +27,15 @@ public final class DemoRedis implements AutoCloseable {
         this.started = started;
     }
 
-    /** Finds or starts a Redis, saying on {@code out} which one it uses. */
+    /** Finds or starts a Redis, saying on {@code out} which one it uses (with its password masked). */
     public static DemoRedis obtain(PrintStream out) {
-        String configured = System.getenv("PULSE_REDIS_URL");
+        return obtain(out, System.getenv("PULSE_REDIS_URL"));
+    }
+
+    /** As {@link #obtain(PrintStream)}, with {@code configured} in place of {@code PULSE_REDIS_URL}. */
+    static DemoRedis obtain(PrintStream out, String configured) {
         if (configured != null && !configured.isBlank()) {
-            out.println("Using the Redis at PULSE_REDIS_URL=" + configured.trim());
+            out.println("Using the Redis at PULSE_REDIS_URL=" + RedisUris.redact(configured.trim()));
             return new DemoRedis(configured.trim(), null);
         }
         if (answersPing("127.0.0.1", 6379)) {

@@ -107,6 +107,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
         private Builder(String name, PulseRedis redis) {
             this.name = Names.requireValid("map", name);
+            ReservedMapNames.requireUsable(name);
             this.redis = Objects.requireNonNull(redis, "redis");
         }
 
@@ -116,14 +117,14 @@ public final class ReplicatedMap implements AutoCloseable {
          * millisecond precision.
          */
         public Builder ttl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = false;
             return this;
         }
 
         /** Expires the whole map {@code ttl} after its last write attempt. Zero means never. */
         public Builder slidingTtl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = true;
             return this;
         }
@@ -243,8 +244,8 @@ public final class ReplicatedMap implements AutoCloseable {
         return result.handle((r, error) -> {
             if (error != null) {
                 Throwable cause = Futures.unwrap(error);
-                throw cause instanceof PulseException ? (PulseException) cause
-                        : new PulseException("map " + name + ": set of key \"" + key + "\" failed: " + cause, cause);
+                throw PulseException.withContext("map " + name + ": set of key \"" + key + "\" failed: "
+                        + cause.getMessage(), cause);
             }
             return ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
         });
@@ -562,7 +563,8 @@ public final class ReplicatedMap implements AutoCloseable {
         argv[0] = ttlMillis;
         argv[1] = ttlMode;
         for (int i = 0; i < args.length; i++) {
-            argv[i + 2] = bytes(args[i]);
+            // values, expected values and list items must survive the UTF-8 trip to Redis unchanged
+            argv[i + 2] = bytes(Names.requireWellFormed("map " + name + ": " + op + " argument", args[i]));
         }
         CompletableFuture<T> result = script.run(redis, output, keys, argv);
         return result.handle((value, error) -> {
@@ -570,10 +572,8 @@ public final class ReplicatedMap implements AutoCloseable {
                 return value;
             }
             Throwable cause = Futures.unwrap(error);
-            if (cause instanceof ClosedException) {
-                throw (ClosedException) cause;
-            }
-            throw new PulseException("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
+            // keeps the outcome type (not sent, outcome unknown, closed) callers decide retries on
+            throw PulseException.withContext("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
                     + " failed: " + cause.getMessage(), cause);
         });
     }
@@ -586,7 +586,9 @@ public final class ReplicatedMap implements AutoCloseable {
         if (key.indexOf('=') >= 0) {
             throw new IllegalArgumentException("map " + name + ": key \"" + key + "\" must not contain '=' in " + op);
         }
+        Names.requireWellFormed("map " + name + ": " + op + " key", key);
     }
+
 
     private void ensureOpen(String op) {
         if (closed) {

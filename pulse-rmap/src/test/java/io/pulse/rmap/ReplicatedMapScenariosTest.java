@@ -641,14 +641,15 @@ class ReplicatedMapScenariosTest {
         long calls = mapCommandCalls();
         assertThatThrownBy(() -> ReplicatedMap.join("invalid*redis*key", redis))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid*redis*key");
-        for (String bad : List.of("", "with space", "what?", "[x]", "nul\0", "x".repeat(513))) {
+        for (String bad : List.of("", "with space", "what?", "[x]", "nul\0", "x".repeat(513), "tab\there",
+                "new\nline")) {
             assertThatThrownBy(() -> ReplicatedMap.builder(bad, redis)).as("name %s", bad)
                     .isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> ReplicatedMap.join(RedisServerExtension.uniqueName("nullredis"), null))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ReplicatedMap.join(null, redis)).isInstanceOf(NullPointerException.class);
-        for (String good : List.of("x".repeat(512), "tab\there", "a:b:c", "é")) {
+        for (String good : List.of("x".repeat(512), "a:b:c", "é")) {
             assertThatCode(() -> ReplicatedMap.builder(good, redis)).as("name %s", good).doesNotThrowAnyException();
         }
         assertThat(mapCommandCalls()).isEqualTo(calls);

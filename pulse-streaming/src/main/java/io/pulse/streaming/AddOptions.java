@@ -1,5 +1,6 @@
 package io.pulse.streaming;
 
+import io.pulse.core.Names;
 import java.util.Objects;
 
 /**
@@ -18,10 +19,13 @@ public final class AddOptions {
         this.onlyIfStreamExists = onlyIfStreamExists;
     }
 
-    /** Tags the event with {@code topic}, which readers and sinks can filter on. */
+    /**
+     * Tags the event with {@code topic}, which readers and sinks can filter on.
+     *
+     * @throws IllegalArgumentException if {@code topic} holds a lone surrogate (it cannot be UTF-8)
+     */
     public static AddOptions topic(String topic) {
-        Objects.requireNonNull(topic, "topic");
-        return new AddOptions(topic, false);
+        return new AddOptions(Names.requireWellFormed("topic", topic), false);
     }
 
     /** Adds the event only if the stream exists; {@code add} then returns {@code null} otherwise. */

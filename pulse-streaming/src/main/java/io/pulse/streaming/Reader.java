@@ -127,13 +127,15 @@ public final class Reader implements AutoCloseable {
     }
 
     private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout, int count) {
+        // taken first: a stream added after the offsets are read wakes the read below before it blocks
+        long mark = connection.wakeMark();
         XReadArgs.StreamOffset<byte[]>[] offsets = cursors.afterCursors();
         if (offsets.length == 0) {
             cursors.awaitStreams(timeout);
             return List.of();
         }
         XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count);
-        List<StreamMessage<byte[], byte[]>> messages = connection.call("read " + label, timeout,
+        List<StreamMessage<byte[], byte[]>> messages = connection.call("read " + label, timeout, mark,
                 c -> c.xread(args, offsets));
         if (messages == null || messages.isEmpty()) {
             return List.of();

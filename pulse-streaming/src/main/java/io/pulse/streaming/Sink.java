@@ -203,6 +203,8 @@ public final class Sink implements AutoCloseable {
     }
 
     private List<Event> fetch(BlockingConnection connection, Duration timeout, int count) {
+        // taken first: events re-claimed or a stream added from here on wake the read below before it blocks
+        long mark = connection.wakeMark();
         List<Event> events = takeReclaimed(count);
         if (!events.isEmpty()) {
             return events;
@@ -215,7 +217,7 @@ public final class Sink implements AutoCloseable {
         XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count).noack(noAck);
         List<StreamMessage<byte[], byte[]>> messages;
         try {
-            messages = connection.call("sink " + name + ": read", timeout,
+            messages = connection.call("sink " + name + ": read", timeout, mark,
                     c -> c.xreadgroup(Consumer.from(group, Stream.bytes(consumer)), args, offsets));
         } catch (PulseException e) {
             if (!(e instanceof ClosedException) && isGroupGone(e)) {

@@ -5,6 +5,9 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import io.pulse.core.Backoff;
+import io.pulse.core.Futures;
+import io.pulse.core.LogThrottle;
 import io.pulse.core.PulseRedis;
 import io.pulse.rmap.ReplicatedMap;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +38,10 @@ final class SinkMaintenance implements AutoCloseable {
     private final byte[] leaseKey;
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean keepingAlive = new AtomicBoolean();
+    /** Lease failures back off (and are logged once a minute), and the round then claims without it. */
+    private final Backoff leaseBackoff;
+    private final LogThrottle leaseWarnings = new LogThrottle(Duration.ofMinutes(1));
+    private volatile long leaseRetryAt = System.nanoTime();
     private ScheduledFuture<?> keepAliveTask;
     private ScheduledFuture<?> claimTask;
 
@@ -45,6 +52,7 @@ final class SinkMaintenance implements AutoCloseable {
         this.ackGrace = ackGrace;
         this.claimPeriod = claimPeriod;
         this.leaseKey = Stream.bytes(StreamKeys.staleLease(sink.name()));
+        this.leaseBackoff = new Backoff(claimPeriod, Duration.ofMinutes(1));
     }
 
     void start() {
@@ -88,18 +96,46 @@ final class SinkMaintenance implements AutoCloseable {
         if (sink.isClosed() || !claiming.compareAndSet(false, true)) {
             return;
         }
-        long now = System.currentTimeMillis();
-        long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
-        StreamScripts.STALE_LEASE.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {leaseKey},
-                        Stream.bytes(Long.toString(now + leaseMs)), Stream.bytes(Long.toString(now)),
-                        Stream.bytes(Long.toString(leaseMs)))
-                .thenCompose(won -> won != null && won == 1L ? claimAndClean() : CompletableFuture.completedFuture(null))
+        CompletableFuture<Boolean> turn = System.nanoTime() - leaseRetryAt < 0
+                ? CompletableFuture.completedFuture(true) : takeLease();
+        turn.thenCompose(won -> won ? claimAndClean() : CompletableFuture.completedFuture(null))
                 .whenComplete((v, e) -> {
                     claiming.set(false);
                     if (e != null && !sink.isClosed()) {
                         log.atWarn().addKeyValue("sink", sink.name()).setCause(e).log("idle-event check failed; will retry");
                     }
                 });
+    }
+
+    /**
+     * Competes for the sink's short lease, so one instance runs each round. If the lease cannot be
+     * used (its key holds another type, the user may not run the script, ...), the round goes on
+     * without it — every instance then re-claims, which XAUTOCLAIM keeps safe — and the lease is tried
+     * again after a growing delay, with one warning a minute.
+     */
+    private CompletableFuture<Boolean> takeLease() {
+        long now = System.currentTimeMillis();
+        long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
+        CompletableFuture<Long> lease = StreamScripts.STALE_LEASE.run(redis, ScriptOutputType.INTEGER,
+                new byte[][] {leaseKey}, Stream.bytes(Long.toString(now + leaseMs)), Stream.bytes(Long.toString(now)),
+                Stream.bytes(Long.toString(leaseMs)));
+        return lease.handle((won, e) -> {
+            if (e == null) {
+                leaseBackoff.reset();
+                leaseWarnings.reset();
+                return won != null && won == 1L;
+            }
+            Duration delay = leaseBackoff.next();
+            leaseRetryAt = System.nanoTime() + delay.toNanos();
+            long heldBack = leaseWarnings.tryLog();
+            if (heldBack >= 0 && !sink.isClosed()) {
+                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("leaseKey", StreamKeys.staleLease(sink.name()))
+                        .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
+                        .log("cannot use the claim lease ({}); re-claiming idle events without it",
+                                Futures.unwrap(e).getMessage());
+            }
+            return true;
+        });
     }
 
     private CompletableFuture<Void> claimAndClean() {

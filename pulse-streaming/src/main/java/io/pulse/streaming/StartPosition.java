@@ -30,9 +30,23 @@ final class StartPosition {
         return new StartPosition(Kind.AFTER, id);
     }
 
-    /** Events added at or after {@code time} (inclusive, unlike Go Pulse's exclusive cursor). */
+    /**
+     * Events added at or after {@code time} (inclusive, unlike Go Pulse's exclusive cursor).
+     *
+     * @throws IllegalArgumentException if {@code time} is before the Unix epoch or too far in the future
+     *         for a stream id (its milliseconds must fit in a long)
+     */
     static StartPosition at(Instant time) {
         Objects.requireNonNull(time, "time");
+        if (time.isBefore(Instant.EPOCH)) {
+            throw new IllegalArgumentException("startAt time " + time
+                    + " is before 1970-01-01T00:00:00Z, where stream ids begin; use startAtOldest()");
+        }
+        try {
+            time.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("startAt time " + time + " is too far in the future for a stream id", e);
+        }
         return new StartPosition(Kind.AFTER, StreamIds.justBefore(time));
     }
 

@@ -90,14 +90,14 @@ public final class Stream {
 
         /** The stream expires {@code ttl} after it was created; adds do not extend it. Zero: never. */
         public Builder ttl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = false;
             return this;
         }
 
         /** The stream expires {@code ttl} after its last add. Zero: never. */
         public Builder slidingTtl(Duration ttl) {
-            this.ttl = Args.nonNegative("ttl", ttl);
+            this.ttl = Args.ttl("ttl", ttl);
             this.sliding = true;
             return this;
         }
@@ -151,7 +151,7 @@ public final class Stream {
 
     /** Async twin of {@link #add(String, byte[], AddOptions...)}. */
     public CompletableFuture<String> addAsync(String eventName, byte[] payload, AddOptions... options) {
-        Objects.requireNonNull(eventName, "eventName");
+        Names.requireWellFormed("eventName", eventName);
         Objects.requireNonNull(payload, "payload");
         AddOptions opts = merge(options);
         CompletableFuture<String> id;
@@ -180,9 +180,13 @@ public final class Stream {
         });
     }
 
-    /** Trims the stream to about {@code maxLen} events in the background; errors are logged. */
+    /**
+     * Runs one trimming step towards {@code maxLen} events in the background; errors are logged. Each
+     * step removes at most {@link #TRIM_STEP} events, so its cost is bounded however long a backlog grew.
+     */
     void trim() {
-        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)))
+        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
+                        TRIM_STEP_ARG)
                 .whenComplete((removed, e) -> {
                     if (e != null) {
                         log.atWarn().addKeyValue("stream", name).setCause(e).log("trimming failed; will retry");
@@ -192,14 +196,21 @@ public final class Stream {
 
     /**
      * Deletes events by id (for exceptional use: consumers acknowledge instead). Returns how many
-     * existed.
+     * existed; no I/O when no id is given.
+     *
+     * @throws NullPointerException if {@code ids} or one of them is null
+     * @throws IllegalArgumentException if an id is not a stream entry id
      */
     public long remove(String... ids) {
         Objects.requireNonNull(ids, "ids");
-        for (String id : ids) {
+        for (int i = 0; i < ids.length; i++) {
+            String id = Objects.requireNonNull(ids[i], "ids[" + i + "]");
             if (!StreamIds.isValid(id)) {
                 throw new IllegalArgumentException("not a stream entry id: \"" + id + "\"");
             }
+        }
+        if (ids.length == 0) {
+            return 0;
         }
         Long n = redis.executeSync("stream " + name + ": remove", c -> c.xdel(key, ids));
         return n == null ? 0 : n;
@@ -284,6 +295,9 @@ public final class Stream {
         return merged;
     }
 
+    /** The most events one trimming step removes (Redis's own default bound for approximate trims). */
+    static final int TRIM_STEP = 10_000;
+    private static final byte[] TRIM_STEP_ARG = bytes(Integer.toString(TRIM_STEP));
     private static final byte[] FIELD_N = bytes(StreamKeys.FIELD_NAME);
     private static final byte[] FIELD_P = bytes(StreamKeys.FIELD_PAYLOAD);
     private static final byte[] FIELD_T = bytes(StreamKeys.FIELD_TOPIC);

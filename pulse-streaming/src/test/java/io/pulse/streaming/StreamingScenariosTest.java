@@ -13,6 +13,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.RecordingLogger;
 import io.pulse.core.testing.RedisServerExtension;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -41,9 +42,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.LegacyAbstractLogger;
 
 /**
  * The streaming scenarios of Go Pulse's tests that the Java API can express,
@@ -220,52 +219,6 @@ class StreamingScenariosTest {
         }
     }
 
-    /** A logger that keeps every line it is given (all levels enabled). */
-    private static final class RecordingLogger extends LegacyAbstractLogger {
-        private static final long serialVersionUID = 1L;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        RecordingLogger() {
-            this.name = "recording";
-        }
-
-        @Override
-        protected String getFullyQualifiedCallerName() {
-            return null;
-        }
-
-        @Override
-        protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern, Object[] arguments,
-                Throwable throwable) {
-            lines.add(level + " " + messagePattern);
-        }
-
-        @Override
-        public boolean isTraceEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isDebugEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isInfoEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isWarnEnabled() {
-            return true;
-        }
-
-        @Override
-        public boolean isErrorEnabled() {
-            return true;
-        }
-    }
-
     // ================================================================== 2.1 options
 
     @Test
@@ -313,8 +266,8 @@ class StreamingScenariosTest {
         closeLater(stream.reader().blockDuration(BLOCK).open());
         stream.add("e", utf8("p"));
         stream.destroy();
-        assertThat(logger.lines).anyMatch(l -> l.contains("reader opened"));
-        assertThat(logger.lines).anyMatch(l -> l.startsWith("INFO") && l.contains("stream deleted"));
+        assertThat(logger.lines()).anyMatch(l -> l.message().contains("reader opened"));
+        assertThat(logger.lines(Level.INFO, "stream deleted")).isNotEmpty();
     }
 
     @Test
