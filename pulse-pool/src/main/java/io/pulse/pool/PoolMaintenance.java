@@ -3,6 +3,7 @@ package io.pulse.pool;
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.DaemonThreads;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
@@ -365,11 +366,25 @@ final class PoolMaintenance implements AutoCloseable {
             // a TTL outlives its node or worker only if that died (or a Go node removed it): the
             // owner writes it again with its next keep-alive if it is in fact alive
             Set<String> kept = node.workerKeepAlives().keys();
+            long nowMillis = System.currentTimeMillis();
             for (String id : liveness.map().keys()) {
-                if (!nodes.containsKey(id) && !kept.contains(id) && !id.equals(node.id())) {
+                if (!nodes.containsKey(id) && !kept.contains(id) && !id.equals(node.id())
+                        && !joinedRecently(id, nowMillis, 2 * liveness.ttlNanos(id))) {
                     liveness.forget(id);
                 }
             }
+        }
+    }
+
+    /**
+     * Whether the node or worker {@code id} (a ULID, whose first part is its creation time) was created
+     * less than {@code nanos} ago: it may have published its TTL and not yet its first keep-alive.
+     */
+    private static boolean joinedRecently(String id, long nowMillis, long nanos) {
+        try {
+            return nowMillis - Ulid.timestampMillis(id) < TimeUnit.NANOSECONDS.toMillis(nanos);
+        } catch (IllegalArgumentException e) {
+            return false; // not written by a node: nothing keeps it alive
         }
     }
 
