@@ -562,7 +562,11 @@ public final class Node implements AutoCloseable {
             }
         }
         poolStream.destroy();
-        StateLossRecovery.forget(redis, pool);
+        try {
+            StateLossRecovery.forget(redis, pool);
+        } catch (RuntimeException e) {
+            log.atWarn().setCause(e).log("deleting the pool's incarnation failed");
+        }
         shutdown = true;
         log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).log("pool shut down");
     }

@@ -150,7 +150,7 @@ public final class Ticker implements AutoCloseable {
         }
         tickers.testAndSetAsync(entry, expected, proposed).whenComplete((previous, error) -> {
             if (error == null && previous == null) {
-                entryMissing(expected);
+                entryMissing();
                 return;
             }
             boolean won = false;
@@ -189,8 +189,8 @@ public final class Ticker implements AutoCloseable {
             if (value == null) {
                 if (event.kind() == MapEvent.Kind.RESYNC && event.revision() < highestRevision) {
                     recreate(); // the map's revision went back: Redis lost it, nobody stopped the ticker
-                } else if (event.kind() == MapEvent.Kind.DELETE || event.kind() == MapEvent.Kind.RESYNC
-                        || event.kind() == MapEvent.Kind.RESET) {
+                } else if ((event.kind() == MapEvent.Kind.DELETE && entry.equals(event.key()))
+                        || event.kind() == MapEvent.Kind.RESYNC || event.kind() == MapEvent.Kind.RESET) {
                     stoppedRemotely();
                 }
                 return;
@@ -214,7 +214,7 @@ public final class Ticker implements AutoCloseable {
      * The entry was gone when this node tried to advance it: stopped by another node (its delete left
      * the map's revision at least where this node saw it), or lost by Redis (the revision went back).
      */
-    private void entryMissing(String expected) {
+    private void entryMissing() {
         node.redis().execute("ticker " + entry + ": read revision",
                 c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.tickersMap(node.poolName()))), bytes("=rev")))
                 .whenComplete((rev, error) -> {
