@@ -103,7 +103,8 @@ final class Dispatcher {
      * the job started, so the jobs map in Redis decides before the dispatch fails.
      */
     private void timedOut(String key, String eventId, CompletableFuture<PoolCodec.Ack> result, Duration wait) {
-        jobsInRedis.get().whenComplete((started, error) -> {
+        // completes the dispatch off the Redis I/O thread, where its callers' continuations must not run
+        jobsInRedis.get().whenCompleteAsync((started, error) -> {
             if (error == null && started.contains(key)) {
                 log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key)
                         .log("no start result arrived, but the jobs map lists the job: it started");
@@ -112,7 +113,7 @@ final class Dispatcher {
                     + wait + " (it may still start later)"))) {
                 results.forget(eventId);
             }
-        });
+        }, redis.scheduler());
     }
 
     /**
@@ -124,11 +125,11 @@ final class Dispatcher {
         if (waiting.isEmpty()) {
             return;
         }
-        jobsInRedis.get().thenAccept(started -> waiting.forEach((eventId, key) -> {
+        jobsInRedis.get().thenAcceptAsync(started -> waiting.forEach((eventId, key) -> {
             if (started.contains(key)) {
                 results.complete(new PoolCodec.Ack(eventId, ""));
             }
-        })).exceptionally(e -> null);
+        }), redis.scheduler()).exceptionally(e -> null);
     }
 
     /** Removes the dispatch guard if it still holds this dispatch's token. */

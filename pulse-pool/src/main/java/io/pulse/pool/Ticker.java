@@ -49,6 +49,7 @@ public final class Ticker implements AutoCloseable {
     private long armed; // guarded by lock: the generation of the current timer
     private boolean advancing; // guarded by lock: this node's compare-and-set is in flight
     private long highestRevision; // guarded by lock: the highest map revision seen with the entry present
+    private boolean recreating; // guarded by lock: writing the entry back after a loss, not seen back yet
     private volatile boolean closed;
 
     Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
@@ -187,6 +188,9 @@ public final class Ticker implements AutoCloseable {
                 return;
             }
             if (value == null) {
+                if (recreating) {
+                    return; // the entry written back has not shown yet
+                }
                 if (event.kind() == MapEvent.Kind.RESYNC && event.revision() < highestRevision) {
                     recreate(); // the map's revision went back: Redis lost it, nobody stopped the ticker
                 } else if ((event.kind() == MapEvent.Kind.DELETE && entry.equals(event.key()))
@@ -195,7 +199,9 @@ public final class Ticker implements AutoCloseable {
                 }
                 return;
             }
-            highestRevision = Math.max(highestRevision, event.revision());
+            // after a loss the map's revisions start over: the entry seen back begins the new count
+            highestRevision = recreating ? event.revision() : Math.max(highestRevision, event.revision());
+            recreating = false;
             if (value.equals(current) || advancing) {
                 // while this node's own advance is in flight its outcome decides what to adopt
                 return;
@@ -225,7 +231,7 @@ public final class Ticker implements AutoCloseable {
                         }
                         if (error != null) {
                             arm(interval.compareTo(RETRY_CAP) < 0 ? interval : RETRY_CAP);
-                        } else if (parseRevision(rev) < highestRevision) {
+                        } else if (recreating || parseRevision(rev) < highestRevision) {
                             recreate();
                         } else {
                             stoppedRemotely();
@@ -237,7 +243,7 @@ public final class Ticker implements AutoCloseable {
     /** Under lock: writes the entry back after Redis lost it, keeping this node's next tick time. */
     private void recreate() {
         log.atWarn().addKeyValue("ticker", entry).log("Redis lost the ticker's entry; writing it again");
-        highestRevision = 0;
+        recreating = true;
         String value = current;
         tickers.setIfAbsentAsync(entry, value).whenComplete((written, error) -> {
             synchronized (lock) {
