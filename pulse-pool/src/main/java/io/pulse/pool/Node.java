@@ -137,7 +137,10 @@ public final class Node implements AutoCloseable {
             this.redis = Objects.requireNonNull(redis, "redis");
         }
 
-        /** A worker or node silent this long is considered dead (default 30 s); keep-alives every half. */
+        /**
+         * This node or one of its workers silent this long is considered dead (default 30 s); keep-alives
+         * every half. The node publishes it, so nodes with other TTLs judge it by this one.
+         */
         public Builder workerTtl(Duration ttl) {
             this.workerTtl = Args.positive("workerTtl", ttl);
             return this;
@@ -330,7 +333,8 @@ public final class Node implements AutoCloseable {
      * @throws JobStartException if the handler's start threw (carries its message)
      * @throws PoolFullException if {@code maxQueuedJobs} dispatches are already in flight
      * @throws ClosedException if this node is closed
-     * @throws PulseException on time-out (the job may still start later) or Redis failure
+     * @throws PulseException on time-out (the job may still start later) or Redis failure; a job that
+     *     the jobs map in Redis lists when the time-out comes counts as started, not as a failure
      */
     public void dispatchJob(String key, byte[] payload) {
         Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(redis.syncTimeout()),
