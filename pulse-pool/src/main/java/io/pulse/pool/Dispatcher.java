@@ -8,9 +8,12 @@ import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -30,9 +33,15 @@ final class Dispatcher {
     private final DispatchResults results = new DispatchResults();
     private final byte[][] claimKeys;
     private final byte[][] releaseKeys;
+    private final Supplier<CompletableFuture<Set<String>>> jobsInRedis;
 
+    /**
+     * @param jobsInRedis reads the keys of every job some worker lists in the jobs map in Redis, the
+     *     truth a dispatch whose result was lost or late falls back on
+     */
     Dispatcher(String pool, String nodeId, PulseRedis redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
-            Logger log) {
+            Supplier<CompletableFuture<Set<String>>> jobsInRedis, Logger log) {
+        this.jobsInRedis = jobsInRedis;
         this.pool = pool;
         this.nodeId = nodeId;
         this.redis = redis;
@@ -75,14 +84,10 @@ final class Dispatcher {
         CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
                     .log("job dispatched");
-            CompletableFuture<PoolCodec.Ack> result = results.register(eventId);
+            CompletableFuture<PoolCodec.Ack> result = results.register(eventId, job.key());
             Duration wait = ackGrace.multipliedBy(2);
-            ScheduledFuture<?> timer = redis.scheduler().schedule(() -> {
-                if (result.completeExceptionally(new PulseException("job \"" + job.key() + "\" was not started within "
-                        + wait + " (it may still start later)"))) {
-                    results.forget(eventId);
-                }
-            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timer = redis.scheduler().schedule(() -> timedOut(job.key(), eventId, result, wait),
+                    wait.toMillis(), TimeUnit.MILLISECONDS);
             return result.whenComplete((a, e) -> timer.cancel(false)).thenApply(ack -> {
                 if (!ack.ok()) {
                     throw new JobStartException("job \"" + job.key() + "\" failed to start: " + ack.error());
@@ -91,6 +96,40 @@ final class Dispatcher {
             });
         });
         return outcome.whenComplete((v, e) -> releaseGuard(job.key(), token));
+    }
+
+    /**
+     * No result came in time: it may have been lost (a node stream deleted, Redis restarted) although
+     * the job started, so the jobs map in Redis decides before the dispatch fails.
+     */
+    private void timedOut(String key, String eventId, CompletableFuture<PoolCodec.Ack> result, Duration wait) {
+        // completes the dispatch off the Redis I/O thread, where its callers' continuations must not run
+        jobsInRedis.get().whenCompleteAsync((started, error) -> {
+            if (error == null && started.contains(key)) {
+                log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key)
+                        .log("no start result arrived, but the jobs map lists the job: it started");
+                results.complete(new PoolCodec.Ack(eventId, ""));
+            } else if (result.completeExceptionally(new PulseException("job \"" + key + "\" was not started within "
+                    + wait + " (it may still start later)"))) {
+                results.forget(eventId);
+            }
+        }, redis.scheduler());
+    }
+
+    /**
+     * Completes the waiting dispatches whose job the jobs map in Redis lists (their results may have
+     * been lost with this node's stream); the others keep waiting.
+     */
+    void confirmFromRedis() {
+        Map<String, String> waiting = results.waitingKeys();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        jobsInRedis.get().thenAcceptAsync(started -> waiting.forEach((eventId, key) -> {
+            if (started.contains(key)) {
+                results.complete(new PoolCodec.Ack(eventId, ""));
+            }
+        }), redis.scheduler()).exceptionally(e -> null);
     }
 
     /** Removes the dispatch guard if it still holds this dispatch's token. */

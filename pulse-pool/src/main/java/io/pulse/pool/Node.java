@@ -76,6 +76,8 @@ public final class Node implements AutoCloseable {
     private ReplicatedMap payloadsMap;
     private ReplicatedMap pendingMap;
     private ReplicatedMap tickersMap;
+    private Liveness liveness;
+    private StateLossRecovery recovery;
     private Stream poolStream;
     private Stream nodeStream;
     private Sink poolSink;
@@ -135,7 +137,10 @@ public final class Node implements AutoCloseable {
             this.redis = Objects.requireNonNull(redis, "redis");
         }
 
-        /** A worker or node silent this long is considered dead (default 30 s); keep-alives every half. */
+        /**
+         * This node or one of its workers silent this long is considered dead (default 30 s); keep-alives
+         * every half. The node publishes it, so nodes with other TTLs judge it by this one.
+         */
         public Builder workerTtl(Duration ttl) {
             this.workerTtl = Args.positive("workerTtl", ttl);
             return this;
@@ -224,11 +229,15 @@ public final class Node implements AutoCloseable {
         if (shutdownMap.size() > 0) {
             throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
         }
-        view = new PoolView(pool, redis, workerTtl, log);
+        liveness = new Liveness(map(PoolKeys.keepAliveTtlMap(pool)), workerTtl, log);
+        view = new PoolView(pool, redis, liveness, log);
+        recovery = new StateLossRecovery(this, log);
+        recovery.join();
         nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
+        liveness.publish(id);
         nodeKeepAlives.set(id, Long.toString(nowNanos()));
         poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
-        dispatcher = new Dispatcher(pool, id, redis, poolStream, ackGrace, maxQueuedJobs, log);
+        dispatcher = new Dispatcher(pool, id, redis, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
         if (!clientOnly) {
             workersMap = map(PoolKeys.workersMap(pool));
             jobsMap = map(PoolKeys.jobsMap(pool));
@@ -255,6 +264,13 @@ public final class Node implements AutoCloseable {
         resources.add(nodeReader.subscribe(messages::onEvent));
         maintenance = new PoolMaintenance(this, log);
         resources.add(maintenance);
+        // a re-read of the keep-alives (after a reconnection, or a revision that went back) is the
+        // earliest hint that Redis may have lost the pool's state
+        resources.add(nodeKeepAlives.subscribe(e -> {
+            if (e.kind() == io.pulse.rmap.MapEvent.Kind.RESYNC) {
+                maintenance.submit(recovery::checkAndRecover);
+            }
+        }));
         schedule(maintenance::keepNodeAlive, workerTtl.dividedBy(2));
         schedule(maintenance::removeDeadNodes, workerTtl);
         if (!clientOnly) {
@@ -317,7 +333,8 @@ public final class Node implements AutoCloseable {
      * @throws JobStartException if the handler's start threw (carries its message)
      * @throws PoolFullException if {@code maxQueuedJobs} dispatches are already in flight
      * @throws ClosedException if this node is closed
-     * @throws PulseException on time-out (the job may still start later) or Redis failure
+     * @throws PulseException on time-out (the job may still start later) or Redis failure; a job that
+     *     the jobs map in Redis lists when the time-out comes counts as started, not as a failure
      */
     public void dispatchJob(String key, byte[] payload) {
         Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(redis.syncTimeout()),
@@ -388,6 +405,7 @@ public final class Node implements AutoCloseable {
             return;
         }
         worker.stopLoops();
+        departures.markRemoving(List.of(worker));
         departures.requeueJobs(worker);
         departures.forget(worker);
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).log("removed worker");
@@ -540,7 +558,7 @@ public final class Node implements AutoCloseable {
         for (String name : List.of(PoolKeys.nodeKeepAliveMap(pool), PoolKeys.workersMap(pool),
                 PoolKeys.workerKeepAliveMap(pool), PoolKeys.cleanupMap(pool), PoolKeys.jobsMap(pool),
                 PoolKeys.pendingMap(pool), PoolKeys.payloadsMap(pool), PoolKeys.tickersMap(pool),
-                PoolKeys.shutdownMap(pool))) {
+                PoolKeys.keepAliveTtlMap(pool), PoolKeys.shutdownMap(pool))) {
             try (ReplicatedMap m = ReplicatedMap.join(name, redis)) {
                 m.destroy();
             } catch (RuntimeException e) {
@@ -548,6 +566,11 @@ public final class Node implements AutoCloseable {
             }
         }
         poolStream.destroy();
+        try {
+            StateLossRecovery.forget(redis, pool);
+        } catch (RuntimeException e) {
+            log.atWarn().setCause(e).log("deleting the pool's incarnation failed");
+        }
         shutdown = true;
         log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).log("pool shut down");
     }
@@ -565,6 +588,10 @@ public final class Node implements AutoCloseable {
         if (poolSink != null) {
             poolSink.close();
         }
+        if (requeue) {
+            // all at once: a view with some of them gone and the others still there moves jobs twice
+            departures.markRemoving(local);
+        }
         for (Worker worker : local) {
             if (requeue) {
                 departures.requeueJobs(worker);
@@ -577,6 +604,7 @@ public final class Node implements AutoCloseable {
         dispatcher.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));
         try {
             nodeKeepAlives.delete(id);
+            liveness.forget(id);
         } catch (RuntimeException e) {
             log.atDebug().setCause(e).log("deleting the node keep-alive failed");
         }
@@ -682,6 +710,23 @@ public final class Node implements AutoCloseable {
 
     PoolView view() {
         return view;
+    }
+
+    Liveness liveness() {
+        return liveness;
+    }
+
+    StateLossRecovery recovery() {
+        return recovery;
+    }
+
+    boolean isClientOnly() {
+        return clientOnly;
+    }
+
+    /** Completes waiting dispatches whose job Redis shows started (their results may have been lost). */
+    void confirmWaitingDispatches() {
+        dispatcher.confirmFromRedis();
     }
 
     Duration ackGracePeriod() {

@@ -52,6 +52,22 @@ final class PoolKeys {
         return pool + ":tickers";
     }
 
+    /**
+     * The map of the worker TTL each node and worker is judged by (id -> nanoseconds). Not in Go
+     * Pulse's layout: Go nodes neither write nor read it.
+     */
+    static String keepAliveTtlMap(String pool) {
+        return pool + ":keepalive-ttl";
+    }
+
+    /**
+     * A string naming the pool's current life in Redis: written once if absent, so a value that
+     * changes, or vanishes, tells a node that Redis lost the pool's state. Not in Go Pulse's layout.
+     */
+    static String incarnationKey(String pool) {
+        return "pulse:pool:" + pool + ":incarnation";
+    }
+
     /** The entry of a ticker in the tickers map: {@code <pool>:<ticker>}. */
     static String tickerEntry(String pool, String ticker) {
         return pool + ":" + ticker;
@@ -68,7 +84,8 @@ final class PoolKeys {
     }
 
     private static final java.util.Set<String> RESERVED_SUFFIXES = java.util.Set.of("shutdown", "node-keepalive",
-            "workers", "worker-keepalive", "cleanup", "jobs", "job-payloads", "pending-jobs", "tickers", "pool");
+            "workers", "worker-keepalive", "cleanup", "jobs", "job-payloads", "pending-jobs", "tickers", "pool",
+            "keepalive-ttl");
 
     /** The Redis hash of a replicated map. */
     static String mapContent(String mapName) {

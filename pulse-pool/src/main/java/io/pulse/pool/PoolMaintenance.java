@@ -3,6 +3,7 @@ package io.pulse.pool;
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.DaemonThreads;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 
@@ -38,6 +40,13 @@ import org.slf4j.Logger;
 final class PoolMaintenance implements AutoCloseable {
 
     private static final String ORPHAN_LOCK = "orphan:";
+    /**
+     * How long the set of active workers must stay unchanged before local jobs move for it (a
+     * twentieth of the worker TTL, within these bounds): a node whose workers leave in separate writes
+     * a moment apart would otherwise make jobs move for a view that is already stale.
+     */
+    private static final Duration MIN_SETTLE = Duration.ofMillis(20);
+    private static final Duration MAX_SETTLE = Duration.ofMillis(500);
 
     private final Node node;
     private final String pool;
@@ -46,8 +55,11 @@ final class PoolMaintenance implements AutoCloseable {
     private final ExecutorService thread;
     private final AtomicBoolean rebalanceQueued = new AtomicBoolean();
     private final Map<String, Long> orphansSeen = new HashMap<>();
+    private final long settleNanos;
     private List<String> lastActive = List.of();
     private long lastChange = System.nanoTime();
+    /** The set of active workers the local jobs were last placed for. */
+    private List<String> placedFor;
     private volatile boolean closed;
 
     PoolMaintenance(Node node, Logger log) {
@@ -56,6 +68,8 @@ final class PoolMaintenance implements AutoCloseable {
         this.redis = node.redis();
         this.log = log;
         this.thread = Executors.newSingleThreadExecutor(DaemonThreads.named("pool", pool + "-maintenance"));
+        long settle = node.workerTtl().toNanos() / 20;
+        this.settleNanos = Math.max(MIN_SETTLE.toNanos(), Math.min(MAX_SETTLE.toNanos(), settle));
     }
 
     /** Queues a rebalance check (coalesced: many notifications make one check). */
@@ -94,24 +108,38 @@ final class PoolMaintenance implements AutoCloseable {
     // ------------------------------------------------------------------ rebalancing
 
     private void rebalance() {
+        node.recovery().observeWorkersRevision();
         evictLocalWorkersRemovedElsewhere();
         List<String> active = node.activeWorkers();
         long now = System.nanoTime();
         if (!active.equals(lastActive)) {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("node", node.id()).addKeyValue("workers", active.size())
-                    .log("active workers changed; rebalancing local jobs");
+                    .log("active workers changed; rebalancing local jobs once the set settles");
             lastActive = active;
             lastChange = now;
-        } else if (now - lastChange < node.workerTtl().toNanos() / 2) {
-            // the set changed moments ago and its moves are done; other nodes may not see it yet, so
-            // stray placements are only fixed once it has been stable a while
+            recheckIn(settleNanos);
             return;
         }
-        // when the set has been stable a while, also move jobs a router with a lagging view (during
-        // churn, or around a Redis outage) sent to a worker their key does not hash to
-        if (active.isEmpty()) {
+        long stableFor = now - lastChange;
+        if (stableFor < settleNanos) {
+            recheckIn(settleNanos - stableFor);
             return;
         }
+        if (active.equals(placedFor) && stableFor < node.workerTtl().toNanos() / 2) {
+            // the moves for this set are done; other nodes may not see it yet, so stray placements
+            // are only fixed once it has been stable a while
+            return;
+        }
+        placedFor = active;
+        // when the set has been stable a while, this also moves jobs a router with a lagging view
+        // (during churn, or around a Redis outage) sent to a worker their key does not hash to
+        if (!active.isEmpty()) {
+            moveMisplacedJobs(active);
+        }
+    }
+
+    /** Moves each local job whose key hashes to another worker, each move checked on the current view. */
+    private void moveMisplacedJobs(List<String> active) {
         for (Worker worker : node.localWorkers()) {
             if (worker.isStopped() || !active.contains(worker.id())) {
                 continue;
@@ -120,6 +148,12 @@ final class PoolMaintenance implements AutoCloseable {
                 String target = active.get(node.bucket(job.key(), active.size()));
                 if (target.equals(worker.id())) {
                     continue;
+                }
+                if (!node.activeWorkers().equals(active)) {
+                    // the set changed while moving (a handler's stop takes time): decide the remaining
+                    // moves on the new set once it settles
+                    requestRebalance();
+                    return;
                 }
                 if (worker.release(job.key(), node.workerShutdownTtl()) == null) {
                     continue; // stopped meanwhile: nothing to move
@@ -136,12 +170,30 @@ final class PoolMaintenance implements AutoCloseable {
         }
     }
 
-    /** A local worker that another node removed from the pool (it took it for dead) stops its jobs. */
+    private void recheckIn(long nanos) {
+        try {
+            redis.scheduler().schedule(this::requestRebalance, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * A local worker that another node removed from the pool (it took it for dead) stops its jobs;
+     * one that Redis lost (with the rest of the pool's state) registers again with them instead.
+     */
     private void evictLocalWorkersRemovedElsewhere() {
         Map<String, String> registered = node.workersMap().snapshot();
+        boolean lossChecked = false;
         for (Worker worker : node.localWorkers()) {
             if (worker.isStopped() || !worker.isRegistered() || registered.containsKey(worker.id())) {
                 continue;
+            }
+            if (!lossChecked) {
+                lossChecked = true;
+                if (node.recovery().explainsMissingWorker()) {
+                    return;
+                }
             }
             log.atWarn().addKeyValue("pool", pool).addKeyValue("worker", worker.id())
                     .log("another node removed this worker from the pool; stopping its jobs");
@@ -165,17 +217,17 @@ final class PoolMaintenance implements AutoCloseable {
         candidates.addAll(node.workersMap().keys());
         candidates.addAll(node.workerKeepAlives().keys());
         long now = Node.nowNanos();
-        long ttl = node.workerTtl().toNanos();
+        Liveness liveness = node.liveness();
         for (String id : candidates) {
             if (active.contains(id) || local.contains(id)) {
                 continue;
             }
-            Long keepAlive = Node.parseNanos(node.workerKeepAlives().get(id).orElse(null));
-            if (keepAlive != null && now - keepAlive <= ttl) {
+            if (liveness.fresh(id, Node.parseNanos(node.workerKeepAlives().get(id).orElse(null)), now)) {
                 // alive: being removed by its own node ("-"), or locked by a cleaner right now
                 continue;
             }
-            if (!lock(id, node.workerTtl())) {
+            // the lock lasts the worker's own TTL, the validity every node judges it by
+            if (!lock(id, Duration.ofNanos(liveness.ttlNanos(id)))) {
                 continue;
             }
             cleanupDeadWorker(id);
@@ -278,6 +330,10 @@ final class PoolMaintenance implements AutoCloseable {
      * this node for dead during a long pause): without it, acks and dispatch results would be lost.
      */
     void keepNodeAlive() {
+        if (node.recovery().checkAndRecover()) {
+            return; // registered again from scratch
+        }
+        node.liveness().publishAsync(node.id());
         node.nodeKeepAlives().setAsync(node.id(), Long.toString(Node.nowNanos()));
         Stream own = node.nodeStream();
         if (own.addAsync("i", node.id().getBytes(StandardCharsets.UTF_8), io.pulse.streaming.AddOptions.onlyIfStreamExists())
@@ -285,20 +341,50 @@ final class PoolMaintenance implements AutoCloseable {
             log.atWarn().addKeyValue("pool", pool).addKeyValue("node", node.id())
                     .log("this node's stream was deleted by another node; recreating it");
             own.add("i", node.id().getBytes(StandardCharsets.UTF_8));
+            // start results sent meanwhile were dropped: ask Redis which of the awaited jobs started
+            node.confirmWaitingDispatches();
         }
     }
 
-    /** Deletes the streams and keep-alives of nodes silent longer than the worker TTL. */
+    /**
+     * Deletes the streams and keep-alives of nodes silent longer than their own worker TTL, and the
+     * published TTLs nobody keeps alive any more.
+     */
     void removeDeadNodes() {
         long now = Node.nowNanos();
-        for (Map.Entry<String, String> e : node.nodeKeepAlives().snapshot().entrySet()) {
-            Long last = Node.parseNanos(e.getValue());
-            if (e.getKey().equals(node.id()) || (last != null && now - last <= node.workerTtl().toNanos())) {
+        Liveness liveness = node.liveness();
+        Map<String, String> nodes = node.nodeKeepAlives().snapshot();
+        for (Map.Entry<String, String> e : nodes.entrySet()) {
+            if (e.getKey().equals(node.id()) || liveness.fresh(e.getKey(), Node.parseNanos(e.getValue()), now)) {
                 continue;
             }
             log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
             Stream.open(PoolKeys.nodeStream(pool, e.getKey()), redis).destroy();
             node.nodeKeepAlives().testAndDelete(e.getKey(), e.getValue());
+        }
+        if (!node.isClientOnly()) {
+            // a TTL outlives its node or worker only if that died (or a Go node removed it): the
+            // owner writes it again with its next keep-alive if it is in fact alive
+            Set<String> kept = node.workerKeepAlives().keys();
+            long nowMillis = System.currentTimeMillis();
+            for (String id : liveness.map().keys()) {
+                if (!nodes.containsKey(id) && !kept.contains(id) && !id.equals(node.id())
+                        && !joinedRecently(id, nowMillis, 2 * liveness.ttlNanos(id))) {
+                    liveness.forget(id);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the node or worker {@code id} (a ULID, whose first part is its creation time) was created
+     * less than {@code nanos} ago: it may have published its TTL and not yet its first keep-alive.
+     */
+    private static boolean joinedRecently(String id, long nowMillis, long nanos) {
+        try {
+            return nowMillis - Ulid.timestampMillis(id) < TimeUnit.NANOSECONDS.toMillis(nanos);
+        } catch (IllegalArgumentException e) {
+            return false; // not written by a node: nothing keeps it alive
         }
     }
 

@@ -8,6 +8,8 @@ final class PoolScripts {
     static final LuaScript CLAIM_DISPATCH = load("claim_dispatch");
     static final LuaScript RELEASE_DISPATCH = load("release_dispatch");
     static final LuaScript TRIM_POOL = load("trim_pool");
+    static final LuaScript MARK_REMOVING = load("mark_removing");
+    static final LuaScript INCARNATION = load("incarnation");
 
     private PoolScripts() {
     }

@@ -6,15 +6,16 @@ import io.pulse.core.PulseRedis;
 import io.pulse.rmap.ReplicatedMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /**
@@ -28,7 +29,7 @@ final class PoolView {
 
     private final String pool;
     private final PulseRedis redis;
-    private final Duration workerTtl;
+    private final Liveness liveness;
     private final Logger log;
     private volatile Maps maps;
 
@@ -37,10 +38,10 @@ final class PoolView {
             ReplicatedMap payloads) {
     }
 
-    PoolView(String pool, PulseRedis redis, Duration workerTtl, Logger log) {
+    PoolView(String pool, PulseRedis redis, Liveness liveness, Logger log) {
         this.pool = pool;
         this.redis = redis;
-        this.workerTtl = workerTtl;
+        this.liveness = liveness;
         this.log = log;
     }
 
@@ -50,12 +51,12 @@ final class PoolView {
 
     /**
      * The bucket list: workers not being removed, without a fresh cleanup lock, with a keep-alive
-     * within the worker TTL, ordered by creation time and then id (so every node orders ties alike).
+     * within their own node's worker TTL, ordered by creation time and then id (so every node orders
+     * ties alike, and nodes with different TTLs agree).
      */
     List<String> activeWorkers() {
         Maps m = maps;
         long now = Node.nowNanos();
-        long ttl = workerTtl.toNanos();
         Map<String, String> locks = m.cleanup().snapshot();
         Map<String, String> alive = m.workerKeepAlives().snapshot();
         List<Map.Entry<String, Long>> live = new ArrayList<>();
@@ -63,13 +64,12 @@ final class PoolView {
             if (PoolKeys.REMOVING.equals(e.getValue())) {
                 continue;
             }
-            Long lock = Node.parseNanos(locks.get(e.getKey()));
-            if (lock != null && now - lock <= ttl) {
-                continue;
+            String id = e.getKey();
+            if (liveness.fresh(id, Node.parseNanos(locks.get(id)), now)) {
+                continue; // a node is cleaning it up
             }
             Long created = Node.parseNanos(e.getValue());
-            Long keepAlive = Node.parseNanos(alive.get(e.getKey()));
-            if (created == null || keepAlive == null || now - keepAlive > ttl) {
+            if (created == null || !liveness.fresh(id, Node.parseNanos(alive.get(id)), now)) {
                 continue;
             }
             live.add(Map.entry(e.getKey(), created));
@@ -119,6 +119,20 @@ final class PoolView {
             keys.addAll(m == null ? parseList(lists.get(worker)) : m.jobs().getValues(worker));
         }
         return new ArrayList<>(keys);
+    }
+
+    /** The keys in every worker's job list in Redis (never the replica, which may lag). Async. */
+    CompletableFuture<Set<String>> jobKeysInRedis() {
+        byte[] content = bytes(PoolKeys.mapContent(PoolKeys.jobsMap(pool)));
+        return redis.execute("pool " + pool + ": read jobs", c -> c.hgetall(content)).thenApply(raw -> {
+            Set<String> keys = new HashSet<>();
+            raw.forEach((field, list) -> {
+                if (field.length > 0 && field[0] != '=') {
+                    keys.addAll(parseList(new String(list, StandardCharsets.UTF_8)));
+                }
+            });
+            return keys;
+        });
     }
 
     /** The exact payload bytes of job {@code key}, from Redis. */

@@ -3,7 +3,9 @@ package io.pulse.pool;
 import io.pulse.core.BoundedDispatcher;
 import io.pulse.core.DaemonThreads;
 import io.pulse.core.Subscription;
+import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +46,10 @@ public final class Ticker implements AutoCloseable {
     private String current; // guarded by lock
     private long nextMicros; // guarded by lock
     private ScheduledFuture<?> timer; // guarded by lock
+    private long armed; // guarded by lock: the generation of the current timer
+    private boolean advancing; // guarded by lock: this node's compare-and-set is in flight
+    private long highestRevision; // guarded by lock: the highest map revision seen with the entry present
+    private boolean recreating; // guarded by lock: writing the entry back after a loss, not seen back yet
     private volatile boolean closed;
 
     Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
@@ -54,7 +60,7 @@ public final class Ticker implements AutoCloseable {
         this.tickers = node.tickersMap();
         this.log = log;
         this.callbacks = Executors.newSingleThreadExecutor(DaemonThreads.named("ticker", name));
-        this.mapWatch = tickers.subscribe(e -> onMapChange());
+        this.mapWatch = tickers.subscribe(this::onMapChange);
         String existing = tickers.get(entry).orElse(null);
         Entry parsed = Entry.parse(existing);
         synchronized (lock) {
@@ -66,6 +72,7 @@ public final class Ticker implements AutoCloseable {
                 tickers.setAndWait(entry, value);
                 adopt(value, Entry.parse(value));
             }
+            highestRevision = tickers.revision();
             arm(delayToNext());
         }
     }
@@ -113,27 +120,43 @@ public final class Ticker implements AutoCloseable {
 
     // ---- advancing ----
 
-    private void fire() {
+    /**
+     * The timer armed as generation {@code generation} fired. A callback whose timer was replaced
+     * meanwhile (a map event adopted another node's advance and re-armed) does nothing, and a tick is
+     * only proposed once it is due: a stale callback must never build a tick from a newly adopted
+     * time, which would deliver it early and make the real one vanish.
+     */
+    private void fire(long generation) {
         String expected;
         String proposed;
         long tickMicros;
         synchronized (lock) {
-            if (closed) {
+            if (closed || generation != armed) {
+                return;
+            }
+            long now = nowMicros();
+            if (now < nextMicros) {
+                arm(delayToNext());
                 return;
             }
             long step = Math.max(1, interval.toNanos() / 1000);
-            long now = nowMicros();
             long t = nextMicros + step;
-            while (t < now) {
-                t += step;
+            while (t <= now) {
+                t += step; // missed ticks are skipped, not replayed
             }
             expected = current;
             tickMicros = nextMicros;
             proposed = Entry.format(t, interval);
+            advancing = true;
         }
         tickers.testAndSetAsync(entry, expected, proposed).whenComplete((previous, error) -> {
+            if (error == null && previous == null) {
+                entryMissing();
+                return;
+            }
             boolean won = false;
             synchronized (lock) {
+                advancing = false;
                 if (closed) {
                     return;
                 }
@@ -142,12 +165,8 @@ public final class Ticker implements AutoCloseable {
                     arm(interval.compareTo(RETRY_CAP) < 0 ? interval : RETRY_CAP);
                     return;
                 }
-                if (previous == null) {
-                    stoppedRemotely();
-                    return;
-                }
                 if (!previous.equals(expected)) {
-                    adopt(previous, Entry.parse(previous));
+                    adopt(previous, Entry.parse(previous)); // another node advanced first
                 } else {
                     adopt(proposed, Entry.parse(proposed));
                     won = true;
@@ -162,14 +181,29 @@ public final class Ticker implements AutoCloseable {
         });
     }
 
-    private void onMapChange() {
+    private void onMapChange(MapEvent event) {
         String value = tickers.get(entry).orElse(null);
         synchronized (lock) {
-            if (closed || current == null || Objects.equals(value, current)) {
+            if (closed || current == null) {
                 return;
             }
             if (value == null) {
-                stoppedRemotely();
+                if (recreating) {
+                    return; // the entry written back has not shown yet
+                }
+                if (event.kind() == MapEvent.Kind.RESYNC && event.revision() < highestRevision) {
+                    recreate(); // the map's revision went back: Redis lost it, nobody stopped the ticker
+                } else if ((event.kind() == MapEvent.Kind.DELETE && entry.equals(event.key()))
+                        || event.kind() == MapEvent.Kind.RESYNC || event.kind() == MapEvent.Kind.RESET) {
+                    stoppedRemotely();
+                }
+                return;
+            }
+            // after a loss the map's revisions start over: the entry seen back begins the new count
+            highestRevision = recreating ? event.revision() : Math.max(highestRevision, event.revision());
+            recreating = false;
+            if (value.equals(current) || advancing) {
+                // while this node's own advance is in flight its outcome decides what to adopt
                 return;
             }
             Entry parsed = Entry.parse(value);
@@ -180,6 +214,56 @@ public final class Ticker implements AutoCloseable {
             adopt(value, parsed);
             arm(delayToNext());
         }
+    }
+
+    /**
+     * The entry was gone when this node tried to advance it: stopped by another node (its delete left
+     * the map's revision at least where this node saw it), or lost by Redis (the revision went back).
+     */
+    private void entryMissing() {
+        node.redis().execute("ticker " + entry + ": read revision",
+                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.tickersMap(node.poolName()))), bytes("=rev")))
+                .whenComplete((rev, error) -> {
+                    synchronized (lock) {
+                        advancing = false;
+                        if (closed) {
+                            return;
+                        }
+                        if (error != null) {
+                            arm(interval.compareTo(RETRY_CAP) < 0 ? interval : RETRY_CAP);
+                        } else if (recreating || parseRevision(rev) < highestRevision) {
+                            recreate();
+                        } else {
+                            stoppedRemotely();
+                        }
+                    }
+                });
+    }
+
+    /** Under lock: writes the entry back after Redis lost it, keeping this node's next tick time. */
+    private void recreate() {
+        log.atWarn().addKeyValue("ticker", entry).log("Redis lost the ticker's entry; writing it again");
+        recreating = true;
+        String value = current;
+        tickers.setIfAbsentAsync(entry, value).whenComplete((written, error) -> {
+            synchronized (lock) {
+                if (!closed) {
+                    arm(error != null ? (interval.compareTo(RETRY_CAP) < 0 ? interval : RETRY_CAP) : delayToNext());
+                }
+            }
+        });
+    }
+
+    private static long parseRevision(byte[] rev) {
+        try {
+            return rev == null ? 0 : Long.parseLong(new String(rev, StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Under lock. */
@@ -206,12 +290,14 @@ public final class Ticker implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, delay) * 1000);
     }
 
+    /** Under lock: replaces the timer; a callback of an earlier one that already runs sees it is stale. */
     private void arm(Duration delay) {
         if (timer != null) {
             timer.cancel(false);
         }
+        long generation = ++armed;
         try {
-            timer = node.redis().scheduler().schedule(this::fire, delay.toNanos(), TimeUnit.NANOSECONDS);
+            timer = node.redis().scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             closed = true;
         }

@@ -61,6 +61,7 @@ public final class Worker {
      * send it jobs), so no node can take it for dead and no routed event finds no stream.
      */
     void start() {
+        node.liveness().publish(id);
         node.workerKeepAlives().setAndWait(id, Long.toString(Node.nowNanos()));
         stream.add("i", PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8)));
         reader = stream.reader().startAtOldest().blockDuration(node.workerReadBlock()).open();
@@ -81,6 +82,7 @@ public final class Worker {
         if (retired) {
             return;
         }
+        node.liveness().publishAsync(id);
         node.workerKeepAlives().setAsync(id, Long.toString(Node.nowNanos())).exceptionally(e -> {
             log.atWarn().addKeyValue("worker", id).setCause(e).log("worker keep-alive failed; will retry");
             return null;
@@ -96,6 +98,28 @@ public final class Worker {
                 stream.addAsync("i", init);
             }
         }).exceptionally(e -> null);
+    }
+
+    /**
+     * Writes this worker into the pool again after Redis lost the pool's state: TTL, keep-alive,
+     * stream, workers map entry, and each running job with its payload, so the pool routes to it and
+     * does not admit a second job under a key it runs. Blocking; returns the number of jobs recorded.
+     */
+    int registerAgain() {
+        node.liveness().republish(id);
+        node.workerKeepAlives().set(id, Long.toString(Node.nowNanos()));
+        stream.add("i", PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8)));
+        node.workersMap().set(id, Long.toString(Node.toNanos(createdAt)));
+        List<Job> running = new ArrayList<>(jobs.values());
+        for (Job job : running) {
+            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
+            awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
+            if (jobs.get(job.key()) != job) {
+                // stopped or moved meanwhile: take back what was just written for it
+                node.jobsMap().removeValuesAsync(id, job.key());
+            }
+        }
+        return running.size();
     }
 
     // ------------------------------------------------------------------ events

@@ -1,5 +1,8 @@
 package io.pulse.pool;
 
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Futures;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +26,28 @@ final class WorkerDepartures {
         this.log = log;
     }
 
-    /** Marks the worker as leaving, then moves each of its jobs: stop here, start elsewhere. */
+    /**
+     * Marks the workers as leaving ({@code -} in the workers map) in one step, so every node sees them
+     * all leave at once and routes nothing more to them.
+     */
+    void markRemoving(List<Worker> leaving) {
+        if (leaving.isEmpty()) {
+            return;
+        }
+        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.workersMap(node.poolName()))),
+            bytes(PoolKeys.mapUpdates(PoolKeys.workersMap(node.poolName())))};
+        byte[][] ids = leaving.stream().map(w -> bytes(w.id())).toArray(byte[][]::new);
+        try {
+            Futures.await(PoolScripts.MARK_REMOVING.<Long>run(node.redis(), ScriptOutputType.INTEGER, keys, ids),
+                    node.redis().syncTimeout(), "pool " + node.poolName() + ": mark workers as leaving");
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("pool", node.poolName()).setCause(e)
+                    .log("marking workers as leaving failed; their jobs are requeued anyway");
+        }
+    }
+
+    /** Moves each job of a worker marked as leaving: stop here, start elsewhere. */
     void requeueJobs(Worker worker) {
-        node.workersMap().set(worker.id(), PoolKeys.REMOVING);
         long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
         for (Job job : new ArrayList<>(worker.runningJobs().values())) {
             if (worker.release(job.key(), remaining(deadline)) == null) {
@@ -86,12 +108,17 @@ final class WorkerDepartures {
         deletes.add(node.workerKeepAlives().deleteAsync(workerId));
         deletes.add(node.cleanupMap().deleteAsync(workerId));
         deletes.add(node.jobsMap().deleteAsync(workerId));
+        node.liveness().forget(workerId);
         try {
             CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0]))
                     .get(node.redis().syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
         }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Duration remaining(long deadline) {

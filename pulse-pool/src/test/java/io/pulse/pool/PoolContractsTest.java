@@ -174,9 +174,9 @@ class PoolContractsTest {
     void aDispatchResultThatArrivesBeforeItsRegistrationIsKept() {
         DispatchResults results = new DispatchResults();
         results.complete(new PoolCodec.Ack("1-1", ""));
-        CompletableFuture<PoolCodec.Ack> registered = results.register("1-1");
+        CompletableFuture<PoolCodec.Ack> registered = results.register("1-1", "k1");
         assertThat(registered).isCompletedWithValueMatching(PoolCodec.Ack::ok);
-        CompletableFuture<PoolCodec.Ack> waiting = results.register("2-1");
+        CompletableFuture<PoolCodec.Ack> waiting = results.register("2-1", "k2");
         assertThat(waiting).isNotDone();
         results.complete(new PoolCodec.Ack("2-1", "boom"));
         assertThat(waiting).isCompletedWithValueMatching(a -> a.error().equals("boom"));

@@ -39,6 +39,11 @@ final class FixedRedis implements RedisServer {
     }
 
     @Override
+    public void restartEmpty() {
+        throw new UnsupportedOperationException("cannot restart " + description);
+    }
+
+    @Override
     public void pause() {
         throw new UnsupportedOperationException("cannot pause " + description);
     }

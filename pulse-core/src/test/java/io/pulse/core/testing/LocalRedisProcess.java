@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * A {@code redis-server} process this JVM started on a free loopback port, with AOF on and
  * {@code appendfsync always} so that a SIGKILL loses nothing acknowledged and {@link #restart()} comes
- * back with the same data on the same port.
+ * back with the same data on the same port; {@link #restartEmpty()} comes back on the same port with none.
  */
 final class LocalRedisProcess implements RedisServer {
 
@@ -127,6 +127,30 @@ final class LocalRedisProcess implements RedisServer {
     public synchronized void restart() {
         kill();
         start();
+    }
+
+    @Override
+    public synchronized void restartEmpty() {
+        kill();
+        deleteData();
+        start();
+    }
+
+    /** Deletes the AOF and RDB files (everything but the logs) so the next start has no data. */
+    private void deleteData() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder())
+                    .filter(f -> !f.equals(dir) && !f.getFileName().toString().endsWith(".log"))
+                    .forEach(f -> {
+                        try {
+                            Files.delete(f);
+                        } catch (IOException e) {
+                            throw new IllegalStateException("cannot delete " + f + " before an empty restart", e);
+                        }
+                    });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + dir, e);
+        }
     }
 
     @Override

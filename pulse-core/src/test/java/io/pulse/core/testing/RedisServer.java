@@ -12,12 +12,18 @@ public interface RedisServer extends AutoCloseable {
     /** Where the server came from, for the test log. */
     String description();
 
-    /** Whether {@link #kill}, {@link #restart}, {@link #pause} and {@link #resume} work. */
+    /** Whether {@link #kill}, {@link #restart}, {@link #restartEmpty}, {@link #pause} and {@link #resume} work. */
     boolean controllable();
 
     void kill();
 
     void restart();
+
+    /**
+     * Kills the server and starts it again on the same port with no data at all, as a Redis without
+     * persistence (or a failover to an empty replica) comes back.
+     */
+    void restartEmpty();
 
     void pause();
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives a test class a real Redis of its own (see {@link RedisServers} for where it comes from) and
- * the means to hurt it: {@link #kill()}, {@link #restart()}, {@link #pause()}, {@link #resume()}.
+ * the means to hurt it: {@link #kill()}, {@link #restart()}, {@link #restartEmpty()}, {@link #flushAll()},
+ * {@link #pause()}, {@link #resume()}.
  * Register it as a static field:
  *
  * <pre>{@code @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();}</pre>
@@ -141,6 +142,24 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     public void restart() {
         requireControl();
         server.restart();
+    }
+
+    /**
+     * Kills the server and starts it on the same port with no data, as a Redis without persistence
+     * comes back (or a failover to an empty replica). Skips the test if the server is not ours.
+     */
+    public void restartEmpty() {
+        requireControl();
+        server.restartEmpty();
+    }
+
+    /**
+     * Deletes every key of the server (FLUSHALL) while connections stay up. Skips the test if the
+     * server is not ours (it may hold someone else's data).
+     */
+    public void flushAll() {
+        requireControl();
+        cli().flushall();
     }
 
     /** Freezes the server with SIGSTOP: connections stay open but nothing answers. */

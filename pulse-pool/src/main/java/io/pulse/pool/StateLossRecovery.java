@@ -1,0 +1,116 @@
+package io.pulse.pool;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Futures;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Ulid;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+
+/**
+ * Tells "Redis lost the pool's state" (restarted without persistence, flushed, failed over to an
+ * empty or lagging replica) apart from "another node removed one of my workers because it looked
+ * dead", and recovers from the former: the node and each of its live workers register again (TTL,
+ * keep-alive, stream, workers map entry) together with the jobs they still run and those jobs'
+ * payloads. What Redis forgot otherwise (queued starts, stops and notifications, dispatch guards,
+ * schedules' job lists) is gone.
+ *
+ * <p>Two signals, both of which no node produces on purpose: the pool's incarnation id (a string
+ * written once if absent) changed or vanished; or the workers map's revision went back (revisions
+ * only grow, even across deletes and resets). Runs on the node's maintenance thread only.
+ */
+final class StateLossRecovery {
+
+    private final Node node;
+    private final Logger log;
+    private final byte[][] keys;
+    private String incarnation;
+    private long lastWorkersRevision;
+    private boolean revisionWentBack;
+    private long revisionWentBackAt;
+
+    StateLossRecovery(Node node, Logger log) {
+        this.node = node;
+        this.log = log;
+        this.keys = new byte[][] {PoolKeys.incarnationKey(node.poolName()).getBytes(StandardCharsets.UTF_8)};
+    }
+
+    /** Learns the pool's incarnation (creating it for a new pool). Blocking; called while joining. */
+    void join() {
+        incarnation = currentIncarnation();
+    }
+
+    /** Notes the workers map's revision; a revision lower than the last one means Redis lost data. */
+    void observeWorkersRevision() {
+        long revision = node.workersMap().revision();
+        if (revision < lastWorkersRevision) {
+            revisionWentBack = true;
+            revisionWentBackAt = System.nanoTime();
+            log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("from", lastWorkersRevision)
+                    .addKeyValue("to", revision).log("the workers map's revision went back: Redis lost data");
+        }
+        lastWorkersRevision = revision;
+    }
+
+    /**
+     * Whether a local worker missing from the workers map was lost by Redis rather than removed by
+     * another node; if so, recovers (so the caller must not evict it). Blocking.
+     */
+    boolean explainsMissingWorker() {
+        boolean recently = revisionWentBack && System.nanoTime() - revisionWentBackAt < node.workerTtl().toNanos();
+        if (checkAndRecover()) {
+            return true;
+        }
+        if (recently) {
+            revisionWentBack = false;
+            recover("the workers map's revision went back");
+            return true;
+        }
+        return false;
+    }
+
+    /** Checks the incarnation and recovers if it changed; returns whether it did. Blocking. */
+    boolean checkAndRecover() {
+        String current = currentIncarnation();
+        if (current.equals(incarnation)) {
+            return false;
+        }
+        incarnation = current;
+        recover("the pool's incarnation changed");
+        return true;
+    }
+
+    private void recover(String reason) {
+        log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("node", node.id()).addKeyValue("reason", reason)
+                .log("Redis lost the pool's state (restarted empty, flushed or failed over): registering this node, "
+                        + "its workers and their running jobs again; queued events and dispatch guards are gone");
+        node.liveness().republish(node.id());
+        node.nodeKeepAlives().set(node.id(), Long.toString(Node.nowNanos()));
+        node.nodeStream().add("i", node.id().getBytes(StandardCharsets.UTF_8));
+        int workers = 0;
+        int jobs = 0;
+        for (Worker worker : node.localWorkers()) {
+            if (!worker.isStopped()) {
+                jobs += worker.registerAgain();
+                workers++;
+            }
+        }
+        lastWorkersRevision = node.isClientOnly() ? 0 : node.workersMap().revision();
+        revisionWentBack = false;
+        node.confirmWaitingDispatches();
+        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("node", node.id()).addKeyValue("workers", workers)
+                .addKeyValue("jobs", jobs).log("registered again after Redis lost the pool's state");
+    }
+
+    private String currentIncarnation() {
+        byte[] value = Futures.await(PoolScripts.INCARNATION.<byte[]>run(node.redis(), ScriptOutputType.VALUE, keys,
+                Ulid.next().getBytes(StandardCharsets.UTF_8)), node.redis().syncTimeout(),
+                "pool " + node.poolName() + ": read incarnation");
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    static void forget(PulseRedis redis, String pool) {
+        redis.executeSync("pool " + pool + ": delete incarnation",
+                c -> c.del(PoolKeys.incarnationKey(pool).getBytes(StandardCharsets.UTF_8)));
+    }
+}
