@@ -35,7 +35,8 @@ final class DashboardRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardRoutes.class);
     private static final String ASSETS = "/io/pulse/admin/web/";
     private static final Map<String, String> STATIC = Map.of(
-            "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
+            "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css",
+            "/favicon.svg", "favicon.svg");
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
             + "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -69,12 +70,14 @@ final class DashboardRoutes {
                 send(exchange, 401, "text/plain", "authentication required");
                 return;
             }
-            handler.handle(exchange);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            send(exchange, 400, "application/json", AdminJson.write(new ActionResult(false, String.valueOf(e.getMessage()))));
-        } catch (RuntimeException e) {
-            LOG.atWarn().setCause(e).addKeyValue("path", exchange.getRequestURI().getPath()).log("dashboard request failed");
-            send(exchange, 502, "application/json", AdminJson.write(new ActionResult(false, "Redis: " + e.getMessage())));
+            try {
+                handler.handle(exchange);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                send(exchange, 400, "application/json", AdminJson.write(new ActionResult(false, String.valueOf(e.getMessage()))));
+            } catch (RuntimeException e) {
+                LOG.atWarn().setCause(e).addKeyValue("path", exchange.getRequestURI().getPath()).log("dashboard request failed");
+                send(exchange, 502, "application/json", AdminJson.write(new ActionResult(false, "Redis: " + e.getMessage())));
+            }
         }
     }
 
@@ -151,7 +154,8 @@ final class DashboardRoutes {
             if (in == null) {
                 throw new IllegalStateException("dashboard asset missing from the jar: " + file);
             }
-            String type = file.endsWith(".js") ? "text/javascript" : file.endsWith(".css") ? "text/css" : "text/html";
+            String type = file.endsWith(".js") ? "text/javascript" : file.endsWith(".css") ? "text/css"
+                    : file.endsWith(".svg") ? "image/svg+xml" : "text/html";
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
             send(exchange, 200, type, in.readAllBytes());
         }
@@ -273,6 +277,7 @@ final class DashboardRoutes {
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type + (type.startsWith("text/") || type.endsWith("json")
+                || type.endsWith("xml")
                 ? "; charset=utf-8" : ""));
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);

@@ -36,6 +36,7 @@ final class Sampler implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final Map<String, Deque<long[]>> history = new TreeMap<>();
     private String json = null;
+    private volatile boolean closed;
     private long version;
 
     Sampler(PulseAdmin admin, Duration period, Duration historyLength) {
@@ -76,6 +77,9 @@ final class Sampler implements AutoCloseable {
         try {
             next = AdminJson.write(read());
         } catch (RuntimeException e) {
+            if (closed) {
+                return;
+            }
             LOG.atWarn().setCause(e).log("reading the overview from Redis failed; the dashboard keeps the last one");
             next = AdminJson.write(new Overview(admin.now(), admin.workerTtl().toMillis(), List.of(), List.of(),
                     List.of(), copyHistory(), false, String.valueOf(e.getMessage())));
@@ -134,6 +138,7 @@ final class Sampler implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         thread.shutdownNow();
     }
 }

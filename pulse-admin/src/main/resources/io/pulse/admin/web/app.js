@@ -5,8 +5,9 @@
 (function () {
   const COLORS = ['#0039a6', '#8a1010', '#0a5c1f', '#6b4500', '#5b2a86', '#005f6b', '#111111'];
   const DASHES = ['', '6 3', '2 3', '10 4 2 4'];
-  let overview = null;
+  let deferred = null;
   let openMap = null;
+  const shown = {};
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -72,7 +73,12 @@
     document.getElementById('confirm-text').textContent = question;
     const ok = document.getElementById('confirm-ok');
     const cancel = document.getElementById('confirm-cancel');
-    const done = () => { ok.onclick = null; cancel.onclick = null; dialog.close(); };
+    const done = () => {
+      ok.onclick = null;
+      cancel.onclick = null;
+      dialog.close();
+      if (deferred) render(deferred);
+    };
     cancel.onclick = done;
     ok.onclick = () => { done(); send(path, body); };
     dialog.showModal();
@@ -115,7 +121,7 @@
         jobs.map((j) => el('li', { 'data-job': j.key },
           el('span', {}, j.key, el('span', { class: 'hint', text: ' ' + (j.payloadBytes < 0 ? 'no payload' : j.payloadBytes + ' B') })),
           actionButton('Stop', 'Stop job ' + j.key + ' of pool ' + p.name, 'stop|' + p.name + '|' + j.key,
-            'stop-job', { pool: p.name, key: j.key }))))));
+            'stop-job', { pool: p.name, key: j.key })))));
     p.workers.forEach((w) => columns.append(column('Worker ' + w.id,
       el('p', {}, el('span', { class: 'badge ' + w.state, text: w.state }), ' · node ' + (w.node || 'unknown')
         + ' · keep-alive ' + duration(w.keepAliveAge)), jobsOf(w.id), w.id)));
@@ -188,9 +194,9 @@
 
   // ---- streams and maps
 
-  function renderStreams(o) {
+  function renderStreams(streams) {
     const rows = [];
-    o.streams.forEach((s) => {
+    streams.forEach((s) => {
       if (s.sinks.length === 0) rows.push([s.name, s.length, '(no sinks)', '-', '-', '-', '-']);
       s.sinks.forEach((k) => rows.push([s.name, s.length, k.name, (k.lagAtLeast ? k.lag + '+' : k.lag), k.unacknowledged,
         duration(k.oldestUnacknowledgedAge), k.consumers.map((c) => c.name + ' (keep-alive ' + duration(c.keepAliveAge) + ')').join(', ') || '-']));
@@ -199,9 +205,9 @@
       : table('Streams and their sinks', ['Stream', 'Events', 'Sink', 'Lag', 'Unacked', 'Oldest unacked', 'Consumers'], rows));
   }
 
-  function renderMaps(o) {
-    document.getElementById('maps-body').replaceChildren(o.maps.length === 0 ? el('p', { text: 'No maps.' })
-      : table('Replicated maps', ['Map', 'Keys', 'Revision', 'Last change', 'TTL', 'View'], o.maps.map((m) => [m.name, m.size,
+  function renderMaps(maps) {
+    document.getElementById('maps-body').replaceChildren(maps.length === 0 ? el('p', { text: 'No maps.' })
+      : table('Replicated maps', ['Map', 'Keys', 'Revision', 'Last change', 'TTL', 'View'], maps.map((m) => [m.name, m.size,
         m.revision, m.lastKind, m.ttl === null ? 'none' : duration(m.ttl),
         el('button', { type: 'button', 'aria-label': 'Show the keys of map ' + m.name, 'data-focus-key': 'map|' + m.name,
           onclick: () => showMap(m.name) }, 'Keys')])));
@@ -229,17 +235,32 @@
 
   // ---- the whole page, keeping the keyboard focus across updates
 
+  // Redraws only the parts whose data changed, and nothing while the confirmation dialog is open,
+  // so a button is not replaced under the operator's hand.
+  function part(name, data, draw) {
+    const key = JSON.stringify(data);
+    if (shown[name] !== key) {
+      shown[name] = key;
+      draw(data);
+    }
+  }
+
   function render(o) {
-    overview = o;
+    if (document.getElementById('confirm').open) {
+      deferred = o;
+      return;
+    }
+    deferred = null;
     const focused = document.activeElement && document.activeElement.getAttribute('data-focus-key');
     document.getElementById('updated').textContent = 'Updated ' + new Date(o.at).toLocaleTimeString()
       + ' · workers and nodes silent longer than ' + duration(o.workerTtlMs) + ' are dead'
       + (o.complete ? '' : ' · keyspace only partly scanned') + (o.error ? ' · last reading failed: ' + o.error : '');
-    document.getElementById('pools-body').replaceChildren(...(o.pools.length === 0 ? [el('p', { text: 'No pools.' })] : o.pools.map(renderPool)));
-    renderChart(o);
-    renderStreams(o);
-    renderMaps(o);
-    if (focused) {
+    part('pools', o.pools, (pools) => document.getElementById('pools-body').replaceChildren(
+      ...(pools.length === 0 ? [el('p', { text: 'No pools.' })] : pools.map(renderPool))));
+    part('chart', { at: o.at, history: o.history }, renderChart);
+    part('streams', o.streams, renderStreams);
+    part('maps', o.maps, renderMaps);
+    if (focused && document.activeElement.getAttribute('data-focus-key') !== focused) {
       const again = Array.from(document.querySelectorAll('[data-focus-key]')).find((n) => n.getAttribute('data-focus-key') === focused);
       if (again) again.focus();
     }
