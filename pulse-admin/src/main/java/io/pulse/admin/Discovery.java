@@ -1,5 +1,6 @@
 package io.pulse.admin;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -45,8 +46,7 @@ final class Discovery {
                 userStreams.add(stream);
             }
         }
-        return new Catalog(java.util.List.copyOf(pools), java.util.List.copyOf(userStreams),
-                java.util.List.copyOf(userMaps), complete);
+        return new Catalog(List.copyOf(pools), List.copyOf(userStreams), List.copyOf(userMaps), complete);
     }
 
     /** Adds the names of the keys matching {@code pattern}; returns whether the walk reached the end. */

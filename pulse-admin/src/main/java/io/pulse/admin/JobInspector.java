@@ -1,7 +1,7 @@
 package io.pulse.admin;
 
-import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,8 +3,8 @@ package io.pulse.admin;
 import static io.pulse.admin.PulseLayout.mapContent;
 import static io.pulse.admin.PulseLayout.poolMap;
 
-import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,32 +142,35 @@ final class PoolInspector {
     private record JobListing(List<PoolReport.JobRow> rows, int count) {
     }
 
+    /** One key in one worker's job list. */
+    private record Listed(String key, String worker) {
+    }
+
     private JobListing jobs(String pool, Map<String, List<String>> lists) {
         String payloads = mapContent(poolMap(pool, PulseLayout.PAYLOADS_MAP));
-        Map<String, String> owner = new TreeMap<>();
-        List<PoolReport.JobRow> rows = new ArrayList<>();
-        lists.forEach((worker, keys) -> keys.forEach(key -> owner.putIfAbsent(key + "\u0000" + worker, worker)));
+        Set<Listed> listed = new TreeSet<>(Comparator.comparing(Listed::key).thenComparing(Listed::worker));
+        lists.forEach((worker, keys) -> keys.forEach(key -> listed.add(new Listed(key, worker))));
         Set<String> ownedKeys = new LinkedHashSet<>();
-        owner.keySet().forEach(k -> ownedKeys.add(k.substring(0, k.indexOf('\u0000'))));
-        List<String> sizedKeys = new ArrayList<>(ownedKeys).subList(0, Math.min(ownedKeys.size(), settings.listLimit()));
-        Map<String, Long> sizes = redis.fieldLengths(payloads, sizedKeys);
-        for (Map.Entry<String, String> e : owner.entrySet()) {
-            String key = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
-            if (sizes.containsKey(key)) {
-                rows.add(new PoolReport.JobRow(key, e.getValue(), sizes.get(key)));
+        listed.forEach(l -> ownedKeys.add(l.key()));
+        List<String> shownKeys = new ArrayList<>(ownedKeys).subList(0, Math.min(ownedKeys.size(), settings.listLimit()));
+        Map<String, Long> sizes = redis.fieldLengths(payloads, shownKeys);
+        List<PoolReport.JobRow> rows = new ArrayList<>();
+        for (Listed l : listed) {
+            if (sizes.containsKey(l.key())) {
+                rows.add(new PoolReport.JobRow(l.key(), l.worker(), sizes.get(l.key())));
             }
         }
+        // payloads nobody lists: counted from the hash's length, listed only when every owned key was sized
         RedisQueries.HashFacts facts = redis.hashFacts(payloads);
         long payloadCount = facts.length() - (facts.revision() == null ? 0 : 1) - (facts.kind() == null ? 0 : 1);
         long ownedWithPayload = sizes.values().stream().filter(n -> n >= 0).count();
-        long unowned = sizedKeys.size() == ownedKeys.size() ? payloadCount - ownedWithPayload : 0;
+        long unowned = shownKeys.size() == ownedKeys.size() ? Math.max(0, payloadCount - ownedWithPayload) : 0;
         if (unowned > 0) {
             rows.addAll(unownedPayloads(payloads, ownedKeys));
         }
-        rows.sort(Comparator.comparing(PoolReport.JobRow::key)
-                .thenComparing(r -> r.worker() == null ? "" : r.worker()));
-        int count = ownedKeys.size() + (int) Math.max(0, unowned);
-        return new JobListing(List.copyOf(rows.subList(0, Math.min(rows.size(), settings.listLimit()))), count);
+        rows.sort(Comparator.comparing(PoolReport.JobRow::key).thenComparing(r -> r.worker() == null ? "" : r.worker()));
+        return new JobListing(List.copyOf(rows.subList(0, Math.min(rows.size(), settings.listLimit()))),
+                ownedKeys.size() + (int) unowned);
     }
 
     /** Payloads no worker lists, found with bounded HSCAN pages, with their sizes. */
@@ -186,16 +189,17 @@ final class PoolInspector {
     }
 
     private PoolReport.Backlog backlog(String pool, Instant now) {
-        String key = PulseLayout.streamKey(PulseLayout.poolStream(pool));
+        String stream = PulseLayout.poolStream(pool);
+        String key = PulseLayout.streamKey(stream);
         if (!redis.exists(key)) {
-            return new PoolReport.Backlog(0, 0, false, 0, null, List.of());
+            return new PoolReport.Backlog(stream, 0, 0, false, 0, null, List.of());
         }
         long length = RedisQueries.number(RedisQueries.fields(redis.xinfoStream(key)).get("length"));
         Optional<Groups.Group> events = Groups.of(redis, key, settings.lagCap()).stream()
                 .filter(g -> g.name().equals(PulseLayout.POOL_SINK)).findFirst();
         if (events.isEmpty()) {
             // no full node ever joined: nothing has been read yet
-            return new PoolReport.Backlog(length, length, false, 0, null, List.of());
+            return new PoolReport.Backlog(stream, length, length, false, 0, null, List.of());
         }
         Groups.Group group = events.get();
         List<PoolReport.PendingEvent> oldest = new ArrayList<>();
@@ -212,7 +216,7 @@ final class PoolInspector {
                     Clocks.age(now, PulseLayout.idTime(p.getId()))));
         }
         Duration oldestAge = oldest.isEmpty() ? null : oldest.get(0).age();
-        return new PoolReport.Backlog(length, group.lag(), group.lagAtLeast(), group.pending(), oldestAge, oldest);
+        return new PoolReport.Backlog(stream, length, group.lag(), group.lagAtLeast(), group.pending(), oldestAge, oldest);
     }
 
     private List<PoolReport.TickerRow> tickers(String pool) {

@@ -43,13 +43,14 @@ public record PoolReport(String name, boolean shuttingDown, List<NodeRow> nodes,
     }
 
     /**
-     * The pool stream ({@code <pool>:pool}) seen through its sink {@code events}.
+     * The pool stream seen through its sink {@code events}.
      *
+     * @param stream the pool stream's name
      * @param undelivered events no node has read yet ({@code undeliveredAtLeast}: counted up to a cap)
      * @param unacknowledged events a node read but has not acknowledged
      * @param oldestPending the oldest unacknowledged events, with the job key and kind they carry
      */
-    public record Backlog(long length, long undelivered, boolean undeliveredAtLeast, long unacknowledged,
+    public record Backlog(String stream, long length, long undelivered, boolean undeliveredAtLeast, long unacknowledged,
             Duration oldestUnacknowledgedAge, List<PendingEvent> oldestPending) {
 
         /** Undelivered plus unacknowledged events: the work the pool has not finished routing. */

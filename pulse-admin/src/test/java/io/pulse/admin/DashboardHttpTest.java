@@ -173,6 +173,30 @@ class DashboardHttpTest {
     }
 
     @Test
+    void theDashboardCommandServesUntilInterruptedWithoutPrintingTheRedisPassword() throws Exception {
+        assertThat(REDIS.cli().aclSetuser("viewer", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-9876")
+                .allKeys().allChannels().allCommands())).isEqualTo("OK");
+        String url = "redis://viewer:pw-9876@" + REDIS.uri().substring("redis://".length());
+        java.io.StringWriter out = new java.io.StringWriter();
+        Thread serving = new Thread(() -> io.pulse.admin.cli.PulseCli.run(new String[] {"dashboard", "--port", "0", "--url", url},
+                new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()), java.util.Map.of(),
+                Clock.systemUTC()), "dashboard-command");
+        serving.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains(" at http://"));
+            String line = out.toString().trim();
+            assertThat(line).startsWith("Pulse dashboard for redis://***@").doesNotContain("pw-9876");
+            URI page = URI.create(line.substring(line.indexOf(" at ") + 4));
+            assertThat(page.getHost()).isEqualTo("127.0.0.1");
+            assertThat(send(HttpRequest.newBuilder(page.resolve("/api/overview")).build()).body()).contains("\"goshop\"");
+        } finally {
+            serving.interrupt();
+            serving.join(10_000);
+        }
+        assertThat(serving.isAlive()).isFalse();
+    }
+
+    @Test
     void aRefreshedPageLoadsItsScriptAndStyleFromTheDashboard() throws Exception {
         String page = send(request(open, "/", null).build()).body();
         assertThat(page).contains("src=\"app.js\"", "href=\"app.css\"");

@@ -112,7 +112,7 @@ class GoStateInspectionTest {
                  "pendingDispatches": [
                    {"key": "d", "deadline": "2026-01-02T03:04:35Z", "expired": false},
                    {"key": "e", "deadline": "2026-01-02T03:03:55Z", "expired": true}],
-                 "backlog": {"length": 5, "undelivered": 2, "undeliveredAtLeast": false, "unacknowledged": 2,
+                 "backlog": {"stream": "goshop:pool", "length": 5, "undelivered": 2, "undeliveredAtLeast": false, "unacknowledged": 2,
                    "oldestUnacknowledgedAge": 120000,
                    "oldestPending": [
                      {"id": "1767322925000-0", "kind": "j", "key": "c", "consumer": "C1", "deliveries": 1, "age": 120000},

@@ -157,7 +157,7 @@ class JavaStateInspectionTest {
             assertThat(w.get("keepAliveAge").asLong()).isEqualTo(Duration.between(keepAlive, clockTime).toMillis());
         }
         assertThat(json.get("backlog")).isEqualTo(JSON.readTree("""
-                {"length": 4, "undelivered": 0, "undeliveredAtLeast": false, "unacknowledged": 0,
+                {"stream": "shop:pool", "length": 4, "undelivered": 0, "undeliveredAtLeast": false, "unacknowledged": 0,
                  "oldestUnacknowledgedAge": null, "oldestPending": []}"""));
         assertThat(json.get("pendingDispatches")).isEmpty();
         assertThat(JSON.readTree(cli.out("pools", "--json", "--worker-ttl", "1h"))).isEqualTo(JSON.readTree("""

@@ -29,6 +29,9 @@ class LeastPrivilegeAndBoundsTest {
     static final String PULSE_OWN = "+ping +client +hello +evalsha +eval +hget +hgetall +hexists +hset +hdel +hincrby +hlen "
             + "+publish +subscribe +unsubscribe +pttl +pexpire +del +exists +get +set +incrby +xadd +xread "
             + "+xreadgroup +xack +xdel +xtrim +xrange +xrevrange +xlen +xpending +xautoclaim +xinfo +xgroup";
+    /** The operator's ACL README suggests. */
+    static final String README_OPS_ACL = "+@read +scan +hscan +hstrlen +evalsha +eval +xadd +xack +hset +hdel +hincrby "
+            + "+publish +del +subscribe";
     /** What the operator tools add. */
     static final String ADMIN_EXTRA = "+scan +hscan +hstrlen";
 
@@ -44,6 +47,10 @@ class LeastPrivilegeAndBoundsTest {
         REDIS.cli().mset(unrelated);
         acl("pulse-admin", PULSE_OWN + " " + ADMIN_EXTRA);
         acl("pulse-node-only", PULSE_OWN);
+        acl("pulse-ops", README_OPS_ACL);
+        // a second dead node and its stream, for the second user's delete
+        REDIS.cli().hset("map:goshop:node-keepalive:content", "N3", GoPlayedState.ns(GoPlayedState.ago(600)));
+        REDIS.cli().xadd("pulse:stream:goshop:node:N3", Map.of("n", "i", "p", "N3"));
     }
 
     /** ACL SETUSER: a user with password "secret", every key and channel, and only these commands. */
@@ -75,6 +82,19 @@ class LeastPrivilegeAndBoundsTest {
         assertThat(cli.run("delete-node", "goshop", "N2", "--yes").code()).isZero();
         Cli.Result requeue = cli.run("requeue", "goshop", GoPlayedState.id(90), "--min-idle", "0s", "--yes");
         assertThat(requeue.code()).as(requeue.err()).isZero();
+    }
+
+    @Test
+    void theOperatorAclSuggestedInTheReadmeRunsEveryCommandAndAction() {
+        Cli cli = new Cli(uriFor("pulse-ops"), Clock.fixed(GoPlayedState.T, ZoneOffset.UTC));
+        for (String[] args : new String[][] {{"pools"}, {"pool", "goshop"}, {"streams"}, {"stream", "orders"}, {"maps"},
+                {"map", "flags"}, {"job", "goshop", "c"}, {"stop-job", "goshop", "c", "--yes"},
+                {"map-set", "flags", "gamma", "on", "--yes"}, {"map-delete", "flags", "gamma", "--yes"},
+                {"delete-node", "goshop", "N3", "--yes"},
+                {"requeue", "goshop", GoPlayedState.id(120), "--min-idle", "0s", "--yes"}}) {
+            Cli.Result r = cli.run(args);
+            assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
+        }
     }
 
     @Test

@@ -48,7 +48,7 @@ final class DashboardCommand implements Callable<Integer> {
         try (PulseRedis redis = root.connect();
                 Dashboard dashboard = Dashboard.builder(root.admin(redis)).bind(address).port(port)
                         .token(password).refresh(refresh).start()) {
-            out.println("Pulse dashboard for " + root.url() + " at " + dashboard.uri()
+            out.println("Pulse dashboard for " + root.redactedUrl() + " at " + dashboard.uri()
                     + (password == null ? "" : " (basic authentication required)"));
             if (!address.isLoopbackAddress() && password == null) {
                 spec.commandLine().getErr().println("warning: listening on " + bind

@@ -1,12 +1,17 @@
 package io.pulse.admin.cli;
 
+import io.pulse.admin.AdminJson;
+import io.pulse.admin.MapChange;
 import io.pulse.admin.PulseAdmin;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +47,7 @@ final class InspectCommands {
         abstract int run(PulseAdmin admin);
 
         /** Prints a found report as JSON or text; says so on stderr and returns 1 when there is none. */
-        <T> int print(Optional<T> report, String what, java.util.function.Consumer<T> asText) {
+        <T> int print(Optional<T> report, String what, Consumer<T> asText) {
             if (report.isEmpty()) {
                 spec.commandLine().getErr().println("error: no " + what);
                 return 1;
@@ -55,7 +60,7 @@ final class InspectCommands {
             return 0;
         }
 
-        <T> int printList(T list, java.util.function.BiConsumer<T, PrintWriter> asText) {
+        <T> int printList(T list, BiConsumer<T, PrintWriter> asText) {
             if (root.json()) {
                 PulseCli.printJson(list, out());
             } else {
@@ -133,20 +138,20 @@ final class InspectCommands {
             if (code != 0 || !watch) {
                 return code;
             }
-            PrintWriter out = out();
-            java.util.function.Consumer<io.pulse.admin.MapChange> show = c -> {
-                synchronized (out) {
+            // the listener runs on a Redis I/O thread: it only queues, this thread prints
+            BlockingQueue<MapChange> changes = new LinkedBlockingQueue<>();
+            try (Subscription s = admin.watchMap(name, changes::offer)) {
+                PrintWriter out = out();
+                out.flush();
+                while (true) {
+                    MapChange c = changes.take();
                     if (root.json()) {
-                        out.println(io.pulse.admin.AdminJson.write(c));
+                        out.println(AdminJson.write(c));
                         out.flush();
                     } else {
                         TextReports.change(c, out);
                     }
                 }
-            };
-            try (Subscription s = admin.watchMap(name, show)) {
-                out.flush();
-                new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -81,6 +81,14 @@ public final class PulseCli {
         return fromEnv == null ? DEFAULT_URL : fromEnv;
     }
 
+    /** The Redis URI without its user name and password, for printing. */
+    String redactedUrl() {
+        String url = url();
+        int at = url.lastIndexOf('@');
+        int scheme = url.indexOf("://");
+        return at > scheme && scheme >= 0 ? url.substring(0, scheme + 3) + "***@" + url.substring(at + 1) : url;
+    }
+
     /** A variable of the environment the command runs in, or null. */
     String env(String name) {
         String value = env.get(name);

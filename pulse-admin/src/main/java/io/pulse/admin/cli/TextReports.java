@@ -61,7 +61,7 @@ final class TextReports {
 
         PoolReport.Backlog b = r.backlog();
         out.println();
-        out.println("Pool stream " + r.name() + ":pool: " + count(b.length(), "event") + ", " + b.undelivered()
+        out.println("Pool stream " + b.stream() + ": " + count(b.length(), "event") + ", " + b.undelivered()
                 + (b.undeliveredAtLeast() ? "+" : "") + " undelivered, " + b.unacknowledged() + " unacknowledged"
                 + (b.oldestUnacknowledgedAge() == null ? "" : " (oldest " + duration(b.oldestUnacknowledgedAge()) + ")"));
         if (!b.oldestPending().isEmpty()) {

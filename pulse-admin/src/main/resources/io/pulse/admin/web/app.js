@@ -135,14 +135,14 @@
         + ' of pool ' + p.name, 'node|' + p.name + '|' + n.id, 'delete-node', { pool: p.name, node: n.id })])));
 
     const b = p.backlog;
-    section.append(el('p', { text: 'Pool stream: ' + plural(b.length, 'event') + ', ' + b.undelivered
+    section.append(el('p', { text: 'Pool stream ' + b.stream + ': ' + plural(b.length, 'event') + ', ' + b.undelivered
       + (b.undeliveredAtLeast ? '+' : '') + ' undelivered, ' + b.unacknowledged + ' unacknowledged'
       + (b.oldestUnacknowledgedAge === null ? '' : ' (oldest ' + duration(b.oldestUnacknowledgedAge) + ')') }));
     if (b.oldestPending.length > 0) {
       section.append(table('Oldest unacknowledged events of ' + p.name, ['Event', 'Kind', 'Job', 'Consumer', 'Deliveries', 'Age', 'Action'],
         b.oldestPending.map((e) => [e.id, e.kind, e.key, e.consumer, e.deliveries, duration(e.age),
           actionButton('Requeue', 'Requeue event ' + e.id + ' of pool ' + p.name, 'requeue|' + p.name + '|' + e.id,
-            'requeue', { pool: p.name, eventId: e.id, minIdleMs: 0 })])));
+            'requeue', { pool: p.name, eventId: e.id, minIdleMs: 60000 })])));
     }
     if (p.pendingDispatches.length > 0) {
       section.append(table('Dispatches in flight', ['Job', 'State'], p.pendingDispatches.map((d) => [d.key, d.expired ? 'expired' : 'in flight'])));
@@ -182,7 +182,7 @@
       const samples = o.history[name];
       const color = COLORS[i % COLORS.length];
       const last = samples.length ? samples[samples.length - 1][1] : 0;
-      chart.append(svg('polyline', { fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length],
+      chart.append(svg('polyline', { fill: 'none', stroke: color, 'stroke-width': 2.5, 'stroke-dasharray': DASHES[i % DASHES.length],
         points: samples.map(([t, v]) => x(t).toFixed(1) + ',' + y(v).toFixed(1)).join(' '),
         'data-series': name, 'data-last': last, 'data-points': samples.length }));
       legend.append(el('li', { 'data-series': name }, el('span', { class: 'swatch', style: null, 'aria-hidden': 'true', 'data-color': color }),
