@@ -9,6 +9,11 @@
 local keepalive, updates, stream, registry, registry_updates = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local node, seen = ARGV[1], ARGV[2]
 
+-- S(x): the 4-byte little-endian length, then the bytes
+local function framed(s)
+    return struct.pack('<ic0', #s, s)
+end
+
 if redis.call('HGET', keepalive, node) ~= seen then
     return 0
 end
@@ -24,5 +29,5 @@ end
 redis.call('HDEL', keepalive, node)
 local rev = string.format('%d', redis.call('HINCRBY', keepalive, '=rev', 1))
 redis.call('HSET', keepalive, '=kind', 'del')
-redis.call('PUBLISH', updates, 'del:' .. struct.pack('<ic0', #node, node) .. struct.pack('<ic0', #rev, rev))
+redis.call('PUBLISH', updates, 'del:' .. framed(node) .. framed(rev))
 return 1

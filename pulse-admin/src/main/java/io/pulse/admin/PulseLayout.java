@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -322,11 +324,7 @@ final class PulseLayout {
     }
 
     private static void frame(ByteArrayOutputStream out, byte[] data) {
-        int n = data.length;
-        out.write(n & 0xFF);
-        out.write((n >>> 8) & 0xFF);
-        out.write((n >>> 16) & 0xFF);
-        out.write((n >>> 24) & 0xFF);
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(data.length).array());
         out.writeBytes(data);
     }
 
