@@ -16,9 +16,10 @@ import java.util.Set;
 
 /**
  * Every Redis key, channel, field name and wire-format detail the operator tools read or write, in one
- * place: Go Pulse v1.6.5's layout, which Java nodes share. Nothing else in this module spells a key or
- * decodes a record, so the tools can later be pointed at another layout by changing this class alone.
- * Stateless and thread-safe.
+ * place: Go Pulse v1.6.5's layout, which Java nodes share. Nothing else in this module's Java code
+ * spells a key or decodes a record (the scripts in {@code src-lua/admin} write the records this class
+ * encodes and the map messages it decodes), so the tools can later be pointed at another layout by
+ * changing this class and those scripts alone. Stateless and thread-safe.
  */
 final class PulseLayout {
 
@@ -63,10 +64,8 @@ final class PulseLayout {
     static final String NODE_STREAM_INFIX = ":node:";
     static final String WORKER_STREAM_PREFIX = "worker:";
 
-    /** Pool event kinds: init, start, stop, notify, worker ack, dispatch return. */
+    /** The kind of the event that opens every node and worker stream. */
     static final String KIND_INIT = "i";
-    static final String KIND_START = "j";
-    static final String KIND_STOP = "s";
 
     // ---- Lua scripts of this module (src-lua/admin)
 
@@ -177,8 +176,12 @@ final class PulseLayout {
                 return null;
             }
         }
-        long nanos = Long.parseLong(value);
-        return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+        try {
+            long nanos = Long.parseLong(value);
+            return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+        } catch (NumberFormatException e) {
+            return null; // 19 digits beyond the range of a long
+        }
     }
 
     /** The time of a stream entry id ({@code <ms>-<seq>}), or null if it is not one. */
@@ -242,26 +245,6 @@ final class PulseLayout {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         frame(out, key.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
-    }
-
-    /** A Job record: L(key) L(nodeId) L(payload) int64(createdAt ns) byte(requeued). */
-    record JobRecord(String key, String nodeId, int payloadBytes, Instant createdAt, boolean requeued) {
-    }
-
-    /** Decodes a Job record; empty if it is truncated or inconsistent. */
-    static Optional<JobRecord> decodeJob(byte[] data) {
-        Frames in = new Frames(data);
-        byte[] key = in.next();
-        byte[] node = in.next();
-        byte[] payload = in.next();
-        if (payload == null || in.remaining() < 9) {
-            return Optional.empty();
-        }
-        long nanos = in.int64();
-        boolean requeued = in.byte1() != 0;
-        return Optional.of(new JobRecord(utf8(key), utf8(node), payload.length,
-                Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
-                requeued));
     }
 
     /** The job key every pool-stream payload starts with; empty if it is truncated. */
@@ -345,37 +328,19 @@ final class PulseLayout {
             this.data = data == null ? new byte[0] : data;
         }
 
-        int remaining() {
-            return data.length - pos;
-        }
-
         byte[] next() {
-            if (remaining() < 4) {
+            if (data.length - pos < 4) {
                 pos = data.length;
                 return null;
             }
-            int n = (data[pos] & 0xFF) | (data[pos + 1] & 0xFF) << 8 | (data[pos + 2] & 0xFF) << 16
-                    | (data[pos + 3] & 0xFF) << 24;
-            if (n < 0 || n > remaining() - 4) {
+            int n = ByteBuffer.wrap(data, pos, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (n < 0 || n > data.length - pos - 4) {
                 pos = data.length;
                 return null;
             }
             byte[] out = Arrays.copyOfRange(data, pos + 4, pos + 4 + n);
             pos += 4 + n;
             return out;
-        }
-
-        long int64() {
-            long v = 0;
-            for (int i = 7; i >= 0; i--) {
-                v = (v << 8) | (data[pos + i] & 0xFFL);
-            }
-            pos += 8;
-            return v;
-        }
-
-        int byte1() {
-            return data[pos++];
         }
     }
 }
