@@ -74,6 +74,24 @@ class DashboardHttpTest {
     }
 
     @Test
+    void onLoopbackRequestsForAnotherHostNameAreRefused() throws Exception {
+        assertThat(rawStatus(open, "evil.example:" + open.port())).isEqualTo(403);
+        assertThat(rawStatus(open, "localhost:" + open.port())).isEqualTo(200);
+        assertThat(rawStatus(open, "127.0.0.1:" + open.port())).isEqualTo(200);
+    }
+
+    /** The status of a GET of the overview sent with this Host header (HttpClient may not set it). */
+    private static int rawStatus(Dashboard d, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", d.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /api/overview HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
     void everyRequestNeedsTheTokenAsBasicPassword() throws Exception {
         HttpResponse<String> none = send(request(dashboard, "/", null).build());
         assertThat(none.statusCode()).isEqualTo(401);

@@ -12,9 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 
 /**
  * The live web dashboard: an embedded HTTP server (the JDK's) serving one page, with its script and
@@ -38,10 +36,10 @@ public final class Dashboard implements AutoCloseable {
     private Dashboard(Builder b) throws IOException {
         this.sampler = new Sampler(b.admin, b.refresh, b.history);
         this.server = HttpServer.create(new InetSocketAddress(b.bind, b.port), 0);
-        this.threads = new ThreadPoolExecutor(2, MAX_EVENT_STREAMS + 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                DaemonThreads.named("dashboard", "http"), new ThreadPoolExecutor.AbortPolicy());
+        // event streams are capped by the routes; other requests are short
+        this.threads = Executors.newCachedThreadPool(DaemonThreads.named("dashboard", "http"));
         server.setExecutor(threads);
-        new DashboardRoutes(b.admin, sampler, b.token).register(server);
+        new DashboardRoutes(b.admin, sampler, b.token, b.bind.isLoopbackAddress()).register(server);
     }
 
     /** Starts building a dashboard over {@code admin}. */

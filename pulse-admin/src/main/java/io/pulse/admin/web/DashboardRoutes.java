@@ -44,15 +44,31 @@ final class DashboardRoutes {
     private final Sampler sampler;
     private final byte[] token;
     private final AtomicInteger eventStreams = new AtomicInteger();
+    private final boolean loopbackOnly;
+    private volatile int port;
 
-    DashboardRoutes(PulseAdmin admin, Sampler sampler, String token) {
+    DashboardRoutes(PulseAdmin admin, Sampler sampler, String token, boolean loopbackOnly) {
         this.admin = admin;
         this.sampler = sampler;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.loopbackOnly = loopbackOnly;
     }
 
     void register(HttpServer server) {
+        this.port = server.getAddress().getPort();
         server.createContext("/", exchange -> guarded(exchange, this::route));
+    }
+
+    /**
+     * On loopback, only requests addressed to this host: a page elsewhere whose name was made to
+     * resolve to 127.0.0.1 (DNS rebinding) would otherwise count as the dashboard's own origin.
+     */
+    private boolean hostAllowed(String host) {
+        if (!loopbackOnly) {
+            return true;
+        }
+        return host != null && (host.equals("127.0.0.1:" + port) || host.equals("localhost:" + port)
+                || host.equals("[::1]:" + port));
     }
 
     private interface Handler {
@@ -65,6 +81,10 @@ final class DashboardRoutes {
             h.set("X-Content-Type-Options", "nosniff");
             h.set("Referrer-Policy", "no-referrer");
             h.set("Content-Security-Policy", CSP);
+            if (!hostAllowed(exchange.getRequestHeaders().getFirst("Host"))) {
+                send(exchange, 403, "text/plain", "this dashboard answers only to 127.0.0.1, localhost or [::1]");
+                return;
+            }
             if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 h.set("WWW-Authenticate", "Basic realm=\"Pulse dashboard\", charset=\"UTF-8\"");
                 send(exchange, 401, "text/plain", "authentication required");
