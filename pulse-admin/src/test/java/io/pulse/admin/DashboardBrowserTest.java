@@ -82,7 +82,8 @@ class DashboardBrowserTest {
         settings.set("theme", "dark");
         settings.set("max-retries", "5");
 
-        PulseAdmin admin = PulseAdmin.builder(REDIS.newPulseRedis()).build();
+        // the pool's own worker TTL, as an operator gives it: keep-alives come every 5 minutes here
+        PulseAdmin admin = PulseAdmin.builder(REDIS.newPulseRedis()).workerTtl(LONG).build();
         dashboard = Dashboard.builder(admin).port(0).refresh(Duration.ofMillis(300)).start();
 
         userData = Files.createTempDirectory("pulse-chromium-");

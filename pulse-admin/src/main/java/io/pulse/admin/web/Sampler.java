@@ -24,11 +24,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the whole overview from Redis once per period on a thread of its own, whatever the number of
  * browsers watching, and keeps the last one (as JSON) with the history of lags and backlogs. Browsers
- * only ever get the cached JSON, so they add no Redis load. Thread-safe.
+ * only ever get the cached JSON, so they add no Redis load. The keyspace is walked for new pools,
+ * streams and maps only every {@link #REDISCOVER_EVERY}, since on a large Redis that walk is the
+ * expensive part; known names are read every period. Thread-safe.
  */
 final class Sampler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
+    static final Duration REDISCOVER_EVERY = Duration.ofSeconds(30);
 
     private final PulseAdmin admin;
     private final Duration period;
@@ -36,6 +39,8 @@ final class Sampler implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final Map<String, Deque<long[]>> history = new TreeMap<>();
     private String json = null;
+    private Catalog catalog;
+    private long catalogAt;
     private volatile boolean closed;
     private long version;
 
@@ -92,7 +97,10 @@ final class Sampler implements AutoCloseable {
     }
 
     private Overview read() {
-        Catalog catalog = admin.catalog();
+        if (catalog == null || System.nanoTime() - catalogAt > REDISCOVER_EVERY.toNanos()) {
+            catalog = admin.catalog();
+            catalogAt = System.nanoTime();
+        }
         List<PoolReport> pools = new ArrayList<>();
         List<StreamReport> streams = new ArrayList<>();
         List<Summaries.Map> maps = new ArrayList<>();
