@@ -18,12 +18,17 @@ public final class Summaries {
         }
     }
 
-    /** A stream in one line; {@code maxLag} is the largest lag among its sinks. */
-    public record Stream(String name, long length, int sinks, long maxLag, Duration lastAge) {
+    /**
+     * A stream in one line; {@code maxLag} is the largest lag among its sinks ({@code maxLagAtLeast}:
+     * that lag was counted up to the cap and may be larger).
+     */
+    public record Stream(String name, long length, int sinks, long maxLag, boolean maxLagAtLeast, Duration lastAge) {
 
         static Stream of(StreamReport r) {
-            long lag = r.sinks().stream().mapToLong(StreamReport.SinkRow::lag).max().orElse(0);
-            return new Stream(r.name(), r.length(), r.sinks().size(), lag, r.lastAge());
+            StreamReport.SinkRow most = r.sinks().stream().max(java.util.Comparator.comparingLong(StreamReport.SinkRow::lag))
+                    .orElse(null);
+            return new Stream(r.name(), r.length(), r.sinks().size(), most == null ? 0 : most.lag(),
+                    most != null && most.lagAtLeast(), r.lastAge());
         }
     }
 

@@ -160,7 +160,7 @@ class GoStateInspectionTest {
                 """;
         assertThat(JSON.readTree(cli.out("stream", "orders", "--json"))).isEqualTo(JSON.readTree(expected));
         assertThat(JSON.readTree(cli.out("streams", "--json"))).isEqualTo(JSON.readTree("""
-                [{"name": "orders", "length": 4, "sinks": 2, "maxLag": 2, "lastAge": 10000}]"""));
+                [{"name": "orders", "length": 4, "sinks": 2, "maxLag": 2, "maxLagAtLeast": false, "lastAge": 10000}]"""));
     }
 
     @Test

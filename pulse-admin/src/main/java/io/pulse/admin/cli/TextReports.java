@@ -80,7 +80,8 @@ final class TextReports {
 
     static void streams(List<Summaries.Stream> streams, PrintWriter out) {
         Table t = new Table("STREAM", "LENGTH", "SINKS", "MAX-LAG", "LAST-EVENT");
-        streams.forEach(s -> t.row(s.name(), s.length(), s.sinks(), s.maxLag(), duration(s.lastAge())));
+        streams.forEach(s -> t.row(s.name(), s.length(), s.sinks(), s.maxLag() + (s.maxLagAtLeast() ? "+" : ""),
+                duration(s.lastAge())));
         printOrNone(t, "No streams.", out);
         out.println(StreamReport.READERS_NOTE + ".");
     }
