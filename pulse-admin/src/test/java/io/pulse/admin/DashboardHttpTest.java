@@ -69,6 +69,7 @@ class DashboardHttpTest {
 
     @Test
     void listensOnTheLoopbackAddressByDefault() {
+        assertThat(dashboard.address().getAddress().isLoopbackAddress()).as(dashboard.address().toString()).isTrue();
         assertThat(dashboard.uri().getHost()).isEqualTo("127.0.0.1");
         assertThat(dashboard.port()).isPositive();
     }

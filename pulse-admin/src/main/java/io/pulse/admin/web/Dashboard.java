@@ -114,6 +114,11 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
+    /** The address and port it listens on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     /** The port it listens on. */
     public int port() {
         return server.getAddress().getPort();
