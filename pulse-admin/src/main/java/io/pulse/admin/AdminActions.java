@@ -1,0 +1,176 @@
+package io.pulse.admin;
+
+import static io.pulse.admin.PulseLayout.bytes;
+import static io.pulse.admin.PulseLayout.mapContent;
+import static io.pulse.admin.PulseLayout.poolMap;
+
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.Futures;
+import io.pulse.core.LuaScript;
+import io.pulse.core.Names;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The few writes the operator tools make, each one Lua script that writes exactly what a Pulse node
+ * would (Go Pulse v1.6.5's protocol), and each refusing when the state it was asked about is not
+ * there: stop a job, requeue a stuck pool event, delete a dead node's leftovers, set or delete a map
+ * key. Blocking (bounded by the facade's sync timeout); thread-safe. Bad arguments throw
+ * {@link IllegalArgumentException} or {@link NullPointerException} before any Redis I/O.
+ */
+public final class AdminActions {
+
+    private static final LuaScript STOP_JOB = script("stop_job");
+    private static final LuaScript REQUEUE_EVENT = script("requeue_event");
+    private static final LuaScript DELETE_DEAD_NODE = script("delete_dead_node");
+    private static final LuaScript MAP_SET = script("map_set");
+    private static final LuaScript MAP_DELETE = script("map_delete");
+    private static final Pattern EVENT_ID = Pattern.compile("\\d+-\\d+");
+
+    private final RedisQueries redis;
+    private final Inspection settings;
+
+    AdminActions(RedisQueries redis, Inspection settings) {
+        this.redis = redis;
+        this.settings = settings;
+    }
+
+    /** Adds a stop event for job {@code key} to the pool stream; refuses a key with no payload. */
+    public ActionResult stopJob(String pool, String key) {
+        Names.requireValid("pool", pool);
+        requireKey("key", key);
+        List<Object> result = run(STOP_JOB, "stop job " + key,
+                keys(mapContent(poolMap(pool, PulseLayout.PAYLOADS_MAP)), PulseLayout.streamKey(PulseLayout.poolStream(pool))),
+                bytes(key), PulseLayout.jobKeyRecord(key));
+        long status = (Long) result.get(0);
+        if (status == 1) {
+            return ActionResult.applied("stop requested for job \"" + key + "\" in pool \"" + pool + "\" (event "
+                    + PulseLayout.utf8((byte[]) result.get(1)) + ")");
+        }
+        return ActionResult.refused(status == 0 ? "pool \"" + pool + "\" has no job \"" + key + "\""
+                : "pool \"" + pool + "\" has no pool stream: no node ever joined it");
+    }
+
+    /**
+     * Requeues pool event {@code eventId}, read by a node but unacknowledged for at least
+     * {@code minIdle}: a copy goes to the end of the pool stream and the original is acknowledged.
+     * If it was not really stuck, its job may start twice.
+     */
+    public ActionResult requeueEvent(String pool, String eventId, Duration minIdle) {
+        Names.requireValid("pool", pool);
+        Objects.requireNonNull(eventId, "eventId");
+        if (!EVENT_ID.matcher(eventId).matches()) {
+            throw new IllegalArgumentException("eventId: not a stream entry id (<ms>-<seq>): \"" + eventId + "\"");
+        }
+        Objects.requireNonNull(minIdle, "minIdle");
+        if (minIdle.isNegative()) {
+            throw new IllegalArgumentException("minIdle must not be negative: " + minIdle);
+        }
+        List<Object> result = run(REQUEUE_EVENT, "requeue event " + eventId,
+                keys(PulseLayout.streamKey(PulseLayout.poolStream(pool))),
+                bytes(PulseLayout.POOL_SINK), bytes(eventId), bytes(Long.toString(minIdle.toMillis())));
+        long status = (Long) result.get(0);
+        String detail = PulseLayout.utf8((byte[]) result.get(1));
+        return switch ((int) status) {
+            case 1 -> ActionResult.applied("requeued event " + eventId + " of pool \"" + pool + "\" as " + detail);
+            case 2 -> ActionResult.refused("event " + eventId + " has been unacknowledged for " + detail
+                    + " ms only, less than " + minIdle.toMillis() + " ms: it may still be handled");
+            case 3 -> ActionResult.refused("event " + eventId + " was trimmed from the pool stream: nothing to requeue");
+            default -> ActionResult.refused("event " + eventId + " is not waiting for an acknowledgement in pool \""
+                    + pool + "\"");
+        };
+    }
+
+    /**
+     * Deletes the stream and keep-alive entry of node {@code nodeId}, only if its keep-alive is older
+     * than the worker TTL and unchanged while deleting. Its workers' jobs are not touched: live full
+     * nodes requeue them.
+     */
+    public ActionResult deleteDeadNode(String pool, String nodeId) {
+        Names.requireValid("pool", pool);
+        requireKey("nodeId", nodeId);
+        String keepAlives = mapContent(poolMap(pool, PulseLayout.NODE_KEEPALIVE_MAP));
+        String seen = redis.hget(keepAlives, nodeId);
+        if (seen == null) {
+            return ActionResult.refused("pool \"" + pool + "\" has no node \"" + nodeId + "\"");
+        }
+        Instant keepAlive = PulseLayout.parseNanos(seen);
+        Duration age = Clocks.age(settings.now(), keepAlive);
+        if (settings.alive(age)) {
+            return ActionResult.refused("node \"" + nodeId + "\" is alive: its keep-alive is " + age.toMillis()
+                    + " ms old, within the worker TTL of " + settings.workerTtl().toMillis() + " ms");
+        }
+        String stream = PulseLayout.nodeStream(pool, nodeId);
+        String registry = PulseLayout.sinkRegistryMap(stream);
+        Long deleted = Futures.await(DELETE_DEAD_NODE.<Long>run(redis.redis(), ScriptOutputType.INTEGER,
+                keys(keepAlives, PulseLayout.mapUpdates(poolMap(pool, PulseLayout.NODE_KEEPALIVE_MAP)),
+                        PulseLayout.streamKey(stream), mapContent(registry), PulseLayout.mapUpdates(registry)),
+                bytes(nodeId), bytes(seen)), redis.redis().syncTimeout(), "delete dead node " + nodeId);
+        return deleted != null && deleted == 1
+                ? ActionResult.applied("deleted the stream and keep-alive of dead node \"" + nodeId + "\"")
+                : ActionResult.refused("node \"" + nodeId + "\" kept alive meanwhile: nothing deleted");
+    }
+
+    /** Sets {@code key} of map {@code map}; refuses a map that does not exist unless {@code create}. */
+    public ActionResult setMapKey(String map, String key, String value, boolean create) {
+        Names.requireValid("map", map);
+        requireMapKey(key);
+        Objects.requireNonNull(value, "value");
+        List<Object> result = run(MAP_SET, "set " + key + " in map " + map,
+                keys(mapContent(map), PulseLayout.mapUpdates(map)), bytes(key), bytes(value), bytes(create ? "1" : "0"));
+        if ((Long) result.get(0) == 0) {
+            return ActionResult.refused("map \"" + map + "\" does not exist (ask to create it to write it anyway)");
+        }
+        boolean existed = (Long) result.get(3) == 1;
+        return ActionResult.applied("set \"" + key + "\" in map \"" + map + "\" (revision "
+                + PulseLayout.utf8((byte[]) result.get(2)) + (existed
+                        ? ", was \"" + PulseLayout.utf8((byte[]) result.get(1)) + "\")" : ", new key)"));
+    }
+
+    /** Deletes {@code key} of map {@code map}; does nothing when the key is absent. */
+    public ActionResult deleteMapKey(String map, String key) {
+        Names.requireValid("map", map);
+        requireMapKey(key);
+        List<Object> result = run(MAP_DELETE, "delete " + key + " in map " + map,
+                keys(mapContent(map), PulseLayout.mapUpdates(map)), bytes(key));
+        if ((Long) result.get(0) == 0) {
+            return ActionResult.refused("map \"" + map + "\" has no key \"" + key + "\"");
+        }
+        return ActionResult.applied("deleted \"" + key + "\" from map \"" + map + "\" (revision "
+                + PulseLayout.utf8((byte[]) result.get(2)) + ", was \"" + PulseLayout.utf8((byte[]) result.get(1)) + "\")");
+    }
+
+    private List<Object> run(LuaScript script, String what, byte[][] keys, byte[]... args) {
+        return Futures.await(script.<List<Object>>run(redis.redis(), ScriptOutputType.MULTI, keys, args),
+                redis.redis().syncTimeout(), what);
+    }
+
+    private static byte[][] keys(String... keys) {
+        byte[][] out = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            out[i] = bytes(keys[i]);
+        }
+        return out;
+    }
+
+    private static void requireKey(String what, String key) {
+        Objects.requireNonNull(key, what);
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+    }
+
+    private static void requireMapKey(String key) {
+        requireKey("key", key);
+        if (key.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("key must not contain '=': \"" + key + "\"");
+        }
+    }
+
+    private static LuaScript script(String name) {
+        return LuaScript.load(PulseLayout.SCRIPTS + name + ".lua");
+    }
+}
