@@ -17,7 +17,7 @@ public final class LeastPrivilegeAcl {
 
     /** The rules after {@code ACL SETUSER <user> on ><password>}, in README's order. */
     public static final List<String> RULES = List.of(
-            "resetkeys", "~map:*", "~pulse:stream:*", "~sink:*",
+            "resetkeys", "~map:*", "~pulse:stream:*", "~pulse:pool:*", "~sink:*",
             "resetchannels", "&map:*",
             "-@all", "+ping",
             "+evalsha", "+eval",
