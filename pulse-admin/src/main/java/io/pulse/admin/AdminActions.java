@@ -99,9 +99,10 @@ public final class AdminActions {
         }
         Instant keepAlive = PulseLayout.parseNanos(seen);
         Duration age = Clocks.age(settings.now(), keepAlive);
-        if (settings.alive(age)) {
+        Duration ttl = settings.ttlOf(nodeId, redis.hgetall(mapContent(poolMap(pool, PulseLayout.KEEPALIVE_TTL_MAP))));
+        if (Inspection.alive(age, ttl)) {
             return ActionResult.refused("node \"" + nodeId + "\" is alive: its keep-alive is " + age.toMillis()
-                    + " ms old, within the worker TTL of " + settings.workerTtl().toMillis() + " ms");
+                    + " ms old, within the worker TTL of " + ttl.toMillis() + " ms");
         }
         String stream = PulseLayout.nodeStream(pool, nodeId);
         String registry = PulseLayout.sinkRegistryMap(stream);

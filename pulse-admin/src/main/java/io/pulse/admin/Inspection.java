@@ -3,6 +3,7 @@ package io.pulse.admin;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The settings every inspector reads: the clock ages are measured with, the liveness threshold, and
@@ -22,8 +23,23 @@ record Inspection(Clock clock, Duration workerTtl, int listLimit, int scanCount,
         return clock.instant();
     }
 
-    /** Whether a keep-alive of this age is fresh; a missing one (null) is not. */
+    /** Whether a keep-alive of this age is fresh by the default worker TTL; a missing one (null) is not. */
     boolean alive(Duration age) {
-        return age != null && age.compareTo(workerTtl) <= 0;
+        return alive(age, workerTtl);
+    }
+
+    /** Whether a keep-alive of this age is fresh by {@code ttl}; a missing one (null) is not. */
+    static boolean alive(Duration age, Duration ttl) {
+        return age != null && age.compareTo(ttl) <= 0;
+    }
+
+    /**
+     * The TTL a node or worker is judged by: the one its Java node published in the pool's
+     * {@code keepalive-ttl} map, else (a Go node, or an entry that is gone) {@link #workerTtl()}.
+     */
+    Duration ttlOf(String id, Map<String, String> published) {
+        Instant asEpochOffset = PulseLayout.parseNanos(published.get(id));
+        return asEpochOffset == null || Instant.EPOCH.equals(asEpochOffset)
+                ? workerTtl : Duration.between(Instant.EPOCH, asEpochOffset);
     }
 }

@@ -82,10 +82,11 @@ final class PoolInspector {
 
     private List<PoolReport.NodeRow> nodes(String pool, Instant now) {
         List<PoolReport.NodeRow> rows = new ArrayList<>();
+        Map<String, String> ttls = userEntries(pool, PulseLayout.KEEPALIVE_TTL_MAP);
         userEntries(pool, PulseLayout.NODE_KEEPALIVE_MAP).forEach((id, value) -> {
             Instant keepAlive = PulseLayout.parseNanos(value);
             Duration age = Clocks.age(now, keepAlive);
-            rows.add(new PoolReport.NodeRow(id, keepAlive, age, settings.alive(age),
+            rows.add(new PoolReport.NodeRow(id, keepAlive, age, Inspection.alive(age, settings.ttlOf(id, ttls)),
                     redis.exists(PulseLayout.streamKey(PulseLayout.nodeStream(pool, id)))));
         });
         return rows;
@@ -95,6 +96,7 @@ final class PoolInspector {
         Map<String, String> registered = userEntries(pool, PulseLayout.WORKERS_MAP);
         Map<String, String> keepAlives = userEntries(pool, PulseLayout.WORKER_KEEPALIVE_MAP);
         Map<String, String> locks = userEntries(pool, PulseLayout.CLEANUP_MAP);
+        Map<String, String> ttls = userEntries(pool, PulseLayout.KEEPALIVE_TTL_MAP);
         Set<String> ids = new TreeSet<>(registered.keySet());
         ids.addAll(lists.keySet());
         ids.addAll(keepAlives.keySet());
@@ -113,10 +115,10 @@ final class PoolInspector {
                 state = "gone";
             } else if (PulseLayout.REMOVING.equals(value)) {
                 state = "removing";
-            } else if (settings.alive(Clocks.age(now, PulseLayout.parseNanos(locks.get(id))))) {
+            } else if (Inspection.alive(Clocks.age(now, PulseLayout.parseNanos(locks.get(id))), settings.ttlOf(id, ttls))) {
                 state = "cleaning";
             } else {
-                state = settings.alive(age) ? "alive" : "dead";
+                state = Inspection.alive(age, settings.ttlOf(id, ttls)) ? "alive" : "dead";
             }
             rows.add(new PoolReport.WorkerRow(id, nodeOf(heads.get(PulseLayout.streamKey(PulseLayout.workerStream(id)))),
                     created, state, keepAlive, age, lists.getOrDefault(id, List.of())));

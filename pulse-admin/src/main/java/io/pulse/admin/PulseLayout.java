@@ -55,9 +55,11 @@ final class PulseLayout {
     static final String PAYLOADS_MAP = "job-payloads";
     static final String PENDING_MAP = "pending-jobs";
     static final String TICKERS_MAP = "tickers";
+    /** Java nodes only: node or worker id -> the worker TTL (ns) it is judged by. */
+    static final String KEEPALIVE_TTL_MAP = "keepalive-ttl";
     /** The suffixes of a pool's own maps ({@code <pool>:<suffix>}). */
     static final Set<String> POOL_MAPS = Set.of(SHUTDOWN_MAP, NODE_KEEPALIVE_MAP, WORKERS_MAP,
-            WORKER_KEEPALIVE_MAP, CLEANUP_MAP, JOBS_MAP, PAYLOADS_MAP, PENDING_MAP, TICKERS_MAP);
+            WORKER_KEEPALIVE_MAP, CLEANUP_MAP, JOBS_MAP, PAYLOADS_MAP, PENDING_MAP, TICKERS_MAP, KEEPALIVE_TTL_MAP);
     /** The maps whose presence alone shows a pool exists. */
     static final Set<String> POOL_MARKER_MAPS = Set.of(NODE_KEEPALIVE_MAP, WORKERS_MAP, PAYLOADS_MAP);
     static final String POOL_STREAM_SUFFIX = ":pool";

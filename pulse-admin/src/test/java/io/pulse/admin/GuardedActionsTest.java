@@ -144,8 +144,6 @@ class GuardedActionsTest {
     @Test
     void deleteNodeRemovesADeadGoNodesLeftoversAndPublishesTheMapDeletion() throws Exception {
         Cli goClock = new Cli(REDIS.uri(), Clock.fixed(GoPlayedState.T, ZoneOffset.UTC));
-        ReplicatedMap replica = ReplicatedMap.join("goshop:node-keepalive", REDIS.newPulseRedis());
-        assertThat(replica.keys()).containsExactlyInAnyOrder("N1", "N2");
         List<byte[]> messages = new CopyOnWriteArrayList<>();
         StatefulRedisPubSubConnection<byte[], byte[]> sub = raw.connectPubSub(ByteArrayCodec.INSTANCE);
         try {
@@ -173,8 +171,6 @@ class GuardedActionsTest {
                     .containsOnlyKeys("N1", "=rev", "=kind").containsEntry("=rev", "8").containsEntry("=kind", "del");
             await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 1);
             assertThat(messages.get(0)).isEqualTo(concat(b("del:"), GoPlayedState.frames(b("N2"), b("8"))));
-            await().atMost(Duration.ofSeconds(10)).until(() -> replica.keys().equals(java.util.Set.of("N1")));
-            assertThat(replica.revision()).isEqualTo(8);
         } finally {
             sub.close();
         }
