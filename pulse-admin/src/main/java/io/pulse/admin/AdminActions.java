@@ -5,9 +5,9 @@ import static io.pulse.admin.PulseLayout.mapContent;
 import static io.pulse.admin.PulseLayout.poolMap;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
-import io.pulse.core.LuaScript;
-import io.pulse.core.Names;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LuaScript;
+import io.pulse.core.internal.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -106,10 +106,10 @@ public final class AdminActions {
         }
         String stream = PulseLayout.nodeStream(pool, nodeId);
         String registry = PulseLayout.sinkRegistryMap(stream);
-        Long deleted = Futures.await(DELETE_DEAD_NODE.<Long>run(redis.redis(), ScriptOutputType.INTEGER,
+        Long deleted = Futures.await(DELETE_DEAD_NODE.<Long>run(redis.facade(), ScriptOutputType.INTEGER,
                 keys(keepAlives, PulseLayout.mapUpdates(poolMap(pool, PulseLayout.NODE_KEEPALIVE_MAP)),
                         PulseLayout.streamKey(stream), mapContent(registry), PulseLayout.mapUpdates(registry)),
-                bytes(nodeId), bytes(seen)), redis.redis().syncTimeout(), "delete dead node " + nodeId);
+                bytes(nodeId), bytes(seen)), redis.facade().syncTimeout(), "delete dead node " + nodeId);
         return deleted != null && deleted == 1
                 ? ActionResult.applied("deleted the stream and keep-alive of dead node \"" + nodeId + "\"")
                 : ActionResult.refused("node \"" + nodeId + "\" kept alive meanwhile: nothing deleted");
@@ -145,8 +145,8 @@ public final class AdminActions {
     }
 
     private List<Object> run(LuaScript script, String what, byte[][] keys, byte[]... args) {
-        return Futures.await(script.<List<Object>>run(redis.redis(), ScriptOutputType.MULTI, keys, args),
-                redis.redis().syncTimeout(), what);
+        return Futures.await(script.<List<Object>>run(redis.facade(), ScriptOutputType.MULTI, keys, args),
+                redis.facade().syncTimeout(), what);
     }
 
     private static byte[][] keys(String... keys) {

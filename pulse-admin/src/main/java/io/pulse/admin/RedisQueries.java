@@ -11,11 +11,12 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,19 +25,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Every read the operator tools send to Redis, through {@link PulseRedis}: only bounded commands
+ * Every read the operator tools send to Redis, through the facade of a {@link PulseRedis}: only bounded commands
  * (SCAN and HSCAN with COUNT, ranges with COUNT, single-key reads), never {@code KEYS} and never a
  * blocking command. Calls block the caller for at most the facade's sync timeout. Thread-safe.
  */
 final class RedisQueries {
 
-    private final PulseRedis redis;
+    private final RedisFacade redis;
 
     RedisQueries(PulseRedis redis) {
-        this.redis = redis;
+        this.redis = RedisFacade.of(redis);
     }
 
-    PulseRedis redis() {
+    RedisFacade facade() {
         return redis;
     }
 
@@ -180,7 +181,7 @@ final class RedisQueries {
         return out;
     }
 
-    private <T> T sync(String what, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+    private <T> T sync(String what, Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         return redis.executeSync(what, command);
     }
 

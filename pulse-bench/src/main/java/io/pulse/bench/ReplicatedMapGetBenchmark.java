@@ -109,7 +109,7 @@ public class ReplicatedMapGetBenchmark {
         try {
             map.close();
             byte[] hash = ("map:" + map.name() + ":content").getBytes(StandardCharsets.UTF_8);
-            redis.executeSync("delete the benchmark map", c -> c.del(hash));
+            redis.rawCommand(c -> c.del(hash)).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
         } finally {
             redis.close();
         }

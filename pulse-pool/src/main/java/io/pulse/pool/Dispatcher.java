@@ -1,9 +1,9 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +25,7 @@ final class Dispatcher {
 
     private final String pool;
     private final String nodeId;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Stream poolStream;
     private final Duration ackGrace;
     private final int maxQueuedJobs;
@@ -39,7 +39,7 @@ final class Dispatcher {
      * @param jobsInRedis reads the keys of every job some worker lists in the jobs map in Redis, the
      *     truth a dispatch whose result was lost or late falls back on
      */
-    Dispatcher(String pool, String nodeId, PulseRedis redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
+    Dispatcher(String pool, String nodeId, RedisFacade redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
             Supplier<CompletableFuture<Set<String>>> jobsInRedis, Logger log) {
         this.jobsInRedis = jobsInRedis;
         this.pool = pool;

@@ -1,12 +1,13 @@
 package io.pulse.pool;
 
-import io.pulse.core.Args;
 import io.pulse.core.ClosedException;
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Sink;
@@ -52,6 +53,7 @@ public final class Node implements AutoCloseable {
     private final String pool;
     private final String id = Ulid.next();
     private final PulseRedis redis;
+    private final RedisFacade facade;
     private final Logger log;
     private final boolean clientOnly;
     private final Duration workerTtl;
@@ -95,6 +97,7 @@ public final class Node implements AutoCloseable {
     private Node(Builder b) {
         this.pool = b.pool;
         this.redis = b.redis;
+        this.facade = RedisFacade.of(b.redis);
         this.log = b.log;
         this.clientOnly = b.clientOnly;
         this.workerTtl = b.workerTtl;
@@ -209,7 +212,7 @@ public final class Node implements AutoCloseable {
          * @throws PulseException if the pool is shutting down or Redis fails
          */
         public Node join() {
-            redis.ensureOpen("join pool " + pool);
+            RedisFacade.of(redis).ensureOpen("join pool " + pool);
             Node node = new Node(this);
             try {
                 node.start();
@@ -217,7 +220,7 @@ public final class Node implements AutoCloseable {
                 node.releaseResources();
                 throw e;
             }
-            redis.register(node);
+            RedisFacade.of(redis).register(node);
             return node;
         }
     }
@@ -230,14 +233,14 @@ public final class Node implements AutoCloseable {
             throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
         }
         liveness = new Liveness(map(PoolKeys.keepAliveTtlMap(pool)), workerTtl, log);
-        view = new PoolView(pool, redis, liveness, log);
+        view = new PoolView(pool, facade, liveness, log);
         recovery = new StateLossRecovery(this, log);
         recovery.join();
         nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
         liveness.publish(id);
         nodeKeepAlives.set(id, Long.toString(nowNanos()));
         poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
-        dispatcher = new Dispatcher(pool, id, redis, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
+        dispatcher = new Dispatcher(pool, id, facade, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
         if (!clientOnly) {
             workersMap = map(PoolKeys.workersMap(pool));
             jobsMap = map(PoolKeys.jobsMap(pool));
@@ -301,7 +304,7 @@ public final class Node implements AutoCloseable {
     private void schedule(Runnable task, Duration period) {
         long ms = Math.max(1, period.toMillis());
         AtomicBoolean queued = new AtomicBoolean();
-        tasks.add(redis.scheduler().scheduleWithFixedDelay(() -> {
+        tasks.add(facade.scheduler().scheduleWithFixedDelay(() -> {
             if (!closing && queued.compareAndSet(false, true)) {
                 maintenance.submit(() -> {
                     queued.set(false);
@@ -337,7 +340,7 @@ public final class Node implements AutoCloseable {
      *     the jobs map in Redis lists when the time-out comes counts as started, not as a failure
      */
     public void dispatchJob(String key, byte[] payload) {
-        Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(redis.syncTimeout()),
+        Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(facade.syncTimeout()),
                 "pool " + pool + ": dispatch job " + key);
     }
 
@@ -567,7 +570,7 @@ public final class Node implements AutoCloseable {
         }
         poolStream.destroy();
         try {
-            StateLossRecovery.forget(redis, pool);
+            StateLossRecovery.forget(facade, pool);
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("deleting the pool's incarnation failed");
         }
@@ -618,7 +621,7 @@ public final class Node implements AutoCloseable {
             shutdown = true;
         }
         closed = true;
-        redis.unregister(this);
+        facade.unregister(this);
         log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("requeued", requeue).log("node left");
     }
 
@@ -658,6 +661,10 @@ public final class Node implements AutoCloseable {
 
     PulseRedis redis() {
         return redis;
+    }
+
+    RedisFacade facade() {
+        return facade;
     }
 
     ReplicatedMap workersMap() {

@@ -1,9 +1,9 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.DaemonThreads;
-import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +50,7 @@ final class PoolMaintenance implements AutoCloseable {
 
     private final Node node;
     private final String pool;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final ExecutorService thread;
     private final AtomicBoolean rebalanceQueued = new AtomicBoolean();
@@ -65,7 +65,7 @@ final class PoolMaintenance implements AutoCloseable {
     PoolMaintenance(Node node, Logger log) {
         this.node = node;
         this.pool = node.poolName();
-        this.redis = node.redis();
+        this.redis = node.facade();
         this.log = log;
         this.thread = Executors.newSingleThreadExecutor(DaemonThreads.named("pool", pool + "-maintenance"));
         long settle = node.workerTtl().toNanos() / 20;
@@ -250,7 +250,7 @@ final class PoolMaintenance implements AutoCloseable {
                     .log("requeued job: its worker stopped keeping alive");
         }
         node.deleteWorkerEntries(id);
-        Stream.open(PoolKeys.workerStream(id), redis).destroy();
+        Stream.open(PoolKeys.workerStream(id), node.redis()).destroy();
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", id).addKeyValue("requeued", requeued)
                 .log("removed a dead worker");
     }
@@ -359,7 +359,7 @@ final class PoolMaintenance implements AutoCloseable {
                 continue;
             }
             log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
-            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), redis).destroy();
+            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), node.redis()).destroy();
             node.nodeKeepAlives().testAndDelete(e.getKey(), e.getValue());
         }
         if (!node.isClientOnly()) {

@@ -1,6 +1,6 @@
 package io.pulse.pool;
 
-import io.pulse.core.LuaScript;
+import io.pulse.core.internal.LuaScript;
 
 /** The Lua scripts of pools, loaded once from {@code src-lua/pool/} inside the jar. */
 final class PoolScripts {

@@ -2,7 +2,7 @@ package io.pulse.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ final class PoolView {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String pool;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Liveness liveness;
     private final Logger log;
     private volatile Maps maps;
@@ -38,7 +38,7 @@ final class PoolView {
             ReplicatedMap payloads) {
     }
 
-    PoolView(String pool, PulseRedis redis, Liveness liveness, Logger log) {
+    PoolView(String pool, RedisFacade redis, Liveness liveness, Logger log) {
         this.pool = pool;
         this.redis = redis;
         this.liveness = liveness;

@@ -1,8 +1,8 @@
 package io.pulse.pool;
 
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
 import java.time.Duration;
@@ -121,7 +121,7 @@ public final class Schedule {
         }
         try {
             CompletableFuture.allOf(dispatches.toArray(new CompletableFuture[0]))
-                    .get(node.ackGracePeriod().multipliedBy(2).plus(node.redis().syncTimeout()).toMillis(),
+                    .get(node.ackGracePeriod().multipliedBy(2).plus(node.facade().syncTimeout()).toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("schedule", name).setCause(e).log("some scheduled dispatches are still pending");

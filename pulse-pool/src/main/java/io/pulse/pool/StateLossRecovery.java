@@ -1,9 +1,9 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
-import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 
@@ -103,13 +103,13 @@ final class StateLossRecovery {
     }
 
     private String currentIncarnation() {
-        byte[] value = Futures.await(PoolScripts.INCARNATION.<byte[]>run(node.redis(), ScriptOutputType.VALUE, keys,
-                Ulid.next().getBytes(StandardCharsets.UTF_8)), node.redis().syncTimeout(),
+        byte[] value = Futures.await(PoolScripts.INCARNATION.<byte[]>run(node.facade(), ScriptOutputType.VALUE, keys,
+                Ulid.next().getBytes(StandardCharsets.UTF_8)), node.facade().syncTimeout(),
                 "pool " + node.poolName() + ": read incarnation");
         return new String(value, StandardCharsets.UTF_8);
     }
 
-    static void forget(PulseRedis redis, String pool) {
+    static void forget(RedisFacade redis, String pool) {
         redis.executeSync("pool " + pool + ": delete incarnation",
                 c -> c.del(PoolKeys.incarnationKey(pool).getBytes(StandardCharsets.UTF_8)));
     }

@@ -1,8 +1,8 @@
 package io.pulse.pool;
 
-import io.pulse.core.BoundedDispatcher;
-import io.pulse.core.DaemonThreads;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.DaemonThreads;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
 import java.nio.charset.StandardCharsets;
@@ -221,7 +221,7 @@ public final class Ticker implements AutoCloseable {
      * the map's revision at least where this node saw it), or lost by Redis (the revision went back).
      */
     private void entryMissing() {
-        node.redis().execute("ticker " + entry + ": read revision",
+        node.facade().execute("ticker " + entry + ": read revision",
                 c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.tickersMap(node.poolName()))), bytes("=rev")))
                 .whenComplete((rev, error) -> {
                     synchronized (lock) {
@@ -297,7 +297,7 @@ public final class Ticker implements AutoCloseable {
         }
         long generation = ++armed;
         try {
-            timer = node.redis().scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
+            timer = node.facade().scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             closed = true;
         }

@@ -1,9 +1,9 @@
 package io.pulse.pool;
 
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Ulid;
 import io.pulse.streaming.Event;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Stream;
@@ -67,7 +67,7 @@ public final class Worker {
         reader = stream.reader().startAtOldest().blockDuration(node.workerReadBlock()).open();
         events = reader.subscribe(this::handle);
         long period = Math.max(1, node.workerTtl().toMillis() / 2);
-        keepAlive = node.redis().scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+        keepAlive = node.facade().scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         node.workersMap().setAndWait(id, Long.toString(Node.toNanos(createdAt)));
         registered = true;
         log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).log("worker added");
@@ -317,7 +317,7 @@ public final class Worker {
     }
 
     private <T> T awaitWrite(CompletableFuture<T> write) {
-        return Futures.await(write, node.redis().syncTimeout(), "worker " + id + ": record job");
+        return Futures.await(write, node.facade().syncTimeout(), "worker " + id + ": record job");
     }
 
     private static String message(Throwable t) {

@@ -1,7 +1,7 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
+import io.pulse.core.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +38,8 @@ final class WorkerDepartures {
             bytes(PoolKeys.mapUpdates(PoolKeys.workersMap(node.poolName())))};
         byte[][] ids = leaving.stream().map(w -> bytes(w.id())).toArray(byte[][]::new);
         try {
-            Futures.await(PoolScripts.MARK_REMOVING.<Long>run(node.redis(), ScriptOutputType.INTEGER, keys, ids),
-                    node.redis().syncTimeout(), "pool " + node.poolName() + ": mark workers as leaving");
+            Futures.await(PoolScripts.MARK_REMOVING.<Long>run(node.facade(), ScriptOutputType.INTEGER, keys, ids),
+                    node.facade().syncTimeout(), "pool " + node.poolName() + ": mark workers as leaving");
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("pool", node.poolName()).setCause(e)
                     .log("marking workers as leaving failed; their jobs are requeued anyway");
@@ -111,7 +111,7 @@ final class WorkerDepartures {
         node.liveness().forget(workerId);
         try {
             CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0]))
-                    .get(node.redis().syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    .get(node.facade().syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
         }

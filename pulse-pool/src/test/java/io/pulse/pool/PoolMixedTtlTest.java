@@ -4,7 +4,7 @@ import static io.pulse.pool.PoolFixture.eventually;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.Futures;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package io.pulse.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulse.core.Futures;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

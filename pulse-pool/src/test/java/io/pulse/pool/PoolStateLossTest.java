@@ -6,7 +6,7 @@ import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pulse.core.Futures;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;

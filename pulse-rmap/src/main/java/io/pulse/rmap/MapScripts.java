@@ -1,6 +1,6 @@
 package io.pulse.rmap;
 
-import io.pulse.core.LuaScript;
+import io.pulse.core.internal.LuaScript;
 
 /** The Lua scripts of replicated maps, loaded once from {@code src-lua/rmap/} inside the jar. */
 final class MapScripts {

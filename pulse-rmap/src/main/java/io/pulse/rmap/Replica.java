@@ -1,11 +1,11 @@
 package io.pulse.rmap;
 
-import io.pulse.core.Backoff;
-import io.pulse.core.BoundedDispatcher;
-import io.pulse.core.ChannelListener;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.ChannelListener;
+import io.pulse.core.internal.RedisFacade;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,7 +37,7 @@ final class Replica implements ChannelListener {
     private static final int MAX_BUFFERED = 100_000;
 
     private final String name;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final byte[] contentKey;
     private final Object lock = new Object();
@@ -62,7 +62,7 @@ final class Replica implements ChannelListener {
 
     private final CompletableFuture<Void> firstSnapshot = new CompletableFuture<>();
 
-    Replica(String name, PulseRedis redis, Logger log) {
+    Replica(String name, RedisFacade redis, Logger log) {
         this.name = name;
         this.redis = redis;
         this.log = log;

@@ -1,16 +1,17 @@
 package io.pulse.rmap;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Args;
-import io.pulse.core.BoundedDispatcher;
 import io.pulse.core.ClosedException;
-import io.pulse.core.DaemonThreads;
-import io.pulse.core.Futures;
-import io.pulse.core.LuaScript;
-import io.pulse.core.Names;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LuaScript;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class ReplicatedMap implements AutoCloseable {
     private static final Duration POKE_AFTER = Duration.ofSeconds(1);
 
     private final String name;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Replica replica;
     private final Subscription channel;
     private final Logger log;
@@ -68,7 +69,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     private ReplicatedMap(Builder b, Replica replica, Subscription channel) {
         this.name = b.name;
-        this.redis = b.redis;
+        this.redis = RedisFacade.of(b.redis);
         this.replica = replica;
         this.channel = channel;
         this.log = b.log;
@@ -158,6 +159,7 @@ public final class ReplicatedMap implements AutoCloseable {
          * @throws ClosedException if the facade is closed
          */
         public ReplicatedMap join() {
+            RedisFacade redis = RedisFacade.of(this.redis);
             redis.ensureOpen("join map " + name);
             Duration timeout = redis.syncTimeout();
             Replica replica = new Replica(name, redis, log);
@@ -588,7 +590,6 @@ public final class ReplicatedMap implements AutoCloseable {
         }
         Names.requireWellFormed("map " + name + ": " + op + " key", key);
     }
-
 
     private void ensureOpen(String op) {
         if (closed) {

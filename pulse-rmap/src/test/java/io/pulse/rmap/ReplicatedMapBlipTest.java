@@ -3,10 +3,10 @@ package io.pulse.rmap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulse.core.Futures;
 import io.pulse.core.NotSentException;
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.ConnectionBlips;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;

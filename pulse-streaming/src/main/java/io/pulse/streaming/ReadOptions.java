@@ -1,6 +1,6 @@
 package io.pulse.streaming;
 
-import io.pulse.core.Args;
+import io.pulse.core.internal.Args;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

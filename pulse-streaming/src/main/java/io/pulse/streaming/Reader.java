@@ -4,12 +4,11 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.pulse.core.Args;
-import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
-import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ import org.slf4j.Logger;
 public final class Reader implements AutoCloseable {
 
     private final Stream first;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final StartPosition start;
     private final Duration block;
@@ -54,7 +53,7 @@ public final class Reader implements AutoCloseable {
 
     private Reader(Builder b, Map<String, String> resolvedOrigins) {
         this.first = b.stream;
-        this.redis = b.stream.redis();
+        this.redis = b.stream.facade();
         this.log = b.stream.log();
         this.start = b.start;
         this.block = b.block;
@@ -88,10 +87,10 @@ public final class Reader implements AutoCloseable {
          * @throws PulseException if Redis fails
          */
         public Reader open() {
-            stream.redis().ensureOpen("open a reader on " + stream.name());
+            stream.facade().ensureOpen("open a reader on " + stream.name());
             String origin = resolve(stream, start);
             Reader reader = new Reader(this, Map.of(stream.name(), origin));
-            stream.redis().register(reader);
+            stream.facade().register(reader);
             stream.log().atDebug().addKeyValue("reader", stream.name()).addKeyValue("start", origin).log("reader opened");
             return reader;
         }
@@ -102,7 +101,7 @@ public final class Reader implements AutoCloseable {
         if (position.kind != StartPosition.Kind.NEWEST) {
             return position.id;
         }
-        List<StreamMessage<byte[], byte[]>> last = stream.redis().executeSync("stream " + stream.name() + ": newest id",
+        List<StreamMessage<byte[], byte[]>> last = stream.facade().executeSync("stream " + stream.name() + ": newest id",
                 c -> c.xrevrange(stream.key(), Range.create("-", "+"), Limit.from(1)));
         return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
     }

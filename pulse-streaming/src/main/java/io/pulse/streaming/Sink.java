@@ -4,14 +4,14 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.pulse.core.Args;
-import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ public final class Sink implements AutoCloseable {
     private final byte[] group;
     private final String consumer = Ulid.next();
     private final Stream first;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final StartPosition start;
     private final Duration block;
@@ -69,7 +69,7 @@ public final class Sink implements AutoCloseable {
         this.name = b.name;
         this.group = Stream.bytes(b.name);
         this.first = b.stream;
-        this.redis = b.stream.redis();
+        this.redis = b.stream.facade();
         this.log = b.stream.log();
         this.start = b.start;
         this.block = b.block;
@@ -132,12 +132,12 @@ public final class Sink implements AutoCloseable {
          * @throws PulseException if Redis fails
          */
         public Sink open() {
-            PulseRedis redis = stream.redis();
+            RedisFacade redis = stream.facade();
             redis.ensureOpen("open sink " + name);
-            ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), redis);
+            ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), stream.redis());
             ReplicatedMap registry = null;
             try {
-                registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
+                registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), stream.redis());
                 Sink sink = new Sink(this, registry, keepAlives);
                 sink.createGroup(stream, Reader.resolve(stream, start));
                 Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
@@ -405,7 +405,7 @@ public final class Sink implements AutoCloseable {
             if (cursors.contains(stream.name())) {
                 return;
             }
-            ReplicatedMap registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
+            ReplicatedMap registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), stream.redis());
             try {
                 createGroup(stream, Reader.resolve(stream, position));
                 registry.appendUniqueValues(name, consumer);

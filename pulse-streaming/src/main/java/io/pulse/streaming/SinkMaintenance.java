@@ -5,10 +5,10 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.models.stream.ClaimedMessages;
-import io.pulse.core.Backoff;
-import io.pulse.core.Futures;
-import io.pulse.core.LogThrottle;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LogThrottle;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 final class SinkMaintenance implements AutoCloseable {
 
     private final Sink sink;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final Duration ackGrace;
     private final Duration claimPeriod;
@@ -45,7 +45,7 @@ final class SinkMaintenance implements AutoCloseable {
     private ScheduledFuture<?> keepAliveTask;
     private ScheduledFuture<?> claimTask;
 
-    SinkMaintenance(Sink sink, PulseRedis redis, Logger log, Duration ackGrace, Duration claimPeriod) {
+    SinkMaintenance(Sink sink, RedisFacade redis, Logger log, Duration ackGrace, Duration claimPeriod) {
         this.sink = sink;
         this.redis = redis;
         this.log = log;

@@ -2,11 +2,12 @@ package io.pulse.streaming;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
-import io.pulse.core.Args;
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class Stream {
 
     private final String name;
     private final PulseRedis redis;
+    private final RedisFacade facade;
     private final long maxLen;
     private final Duration ttl;
     private final boolean slidingTtl;
@@ -48,6 +50,7 @@ public final class Stream {
     private Stream(Builder b) {
         this.name = b.name;
         this.redis = b.redis;
+        this.facade = RedisFacade.of(b.redis);
         this.maxLen = b.maxLen;
         this.ttl = b.ttl;
         this.slidingTtl = b.sliding;
@@ -141,7 +144,7 @@ public final class Stream {
      * @throws PulseException if Redis fails
      */
     public String add(String eventName, byte[] payload, AddOptions... options) {
-        return Futures.await(addAsync(eventName, payload, options), redis.syncTimeout(), "stream " + name + ": add");
+        return Futures.await(addAsync(eventName, payload, options), facade.syncTimeout(), "stream " + name + ": add");
     }
 
     /** Appends an event whose payload is {@code value} encoded as JSON by the stream's codec. */
@@ -166,9 +169,9 @@ public final class Stream {
             if (opts.onlyIfExists()) {
                 args.nomkstream();
             }
-            id = redis.execute("stream " + name + ": add", c -> c.xadd(key, args, body));
+            id = facade.execute("stream " + name + ": add", c -> c.xadd(key, args, body));
         } else {
-            id = StreamScripts.ADD_WITH_TTL.<byte[]>run(redis, ScriptOutputType.VALUE, new byte[][] {key},
+            id = StreamScripts.ADD_WITH_TTL.<byte[]>run(facade, ScriptOutputType.VALUE, new byte[][] {key},
                     ttlMillis(), ttlMode(), bytes(opts.onlyIfExists() ? "1" : "0"), bytes(eventName), payload,
                     bytes(opts.topicValue())).thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
         }
@@ -185,7 +188,7 @@ public final class Stream {
      * step removes at most {@link #TRIM_STEP} events, so its cost is bounded however long a backlog grew.
      */
     void trim() {
-        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
+        StreamScripts.TRIM.<Long>run(facade, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
                         TRIM_STEP_ARG)
                 .whenComplete((removed, e) -> {
                     if (e != null) {
@@ -212,7 +215,7 @@ public final class Stream {
         if (ids.length == 0) {
             return 0;
         }
-        Long n = redis.executeSync("stream " + name + ": remove", c -> c.xdel(key, ids));
+        Long n = facade.executeSync("stream " + name + ": remove", c -> c.xdel(key, ids));
         return n == null ? 0 : n;
     }
 
@@ -224,9 +227,9 @@ public final class Stream {
      * sinks before destroying it for good.
      */
     public void destroy() {
-        redis.executeSync("stream " + name + ": destroy", c -> c.del(key));
+        facade.executeSync("stream " + name + ": destroy", c -> c.del(key));
         String registry = StreamKeys.sinkRegistryMap(name);
-        Long exists = redis.executeSync("stream " + name + ": destroy",
+        Long exists = facade.executeSync("stream " + name + ": destroy",
                 c -> c.exists(bytes(StreamKeys.mapContent(registry))));
         if (exists != null && exists > 0) {
             try (ReplicatedMap map = ReplicatedMap.join(registry, redis)) {
@@ -260,6 +263,10 @@ public final class Stream {
         return redis;
     }
 
+    RedisFacade facade() {
+        return facade;
+    }
+
     Logger log() {
         return log;
     }
@@ -273,7 +280,7 @@ public final class Stream {
         if (ttl.isZero()) {
             return CompletableFuture.completedFuture(null);
         }
-        return StreamScripts.APPLY_TTL.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, ttlMillis(), ttlMode())
+        return StreamScripts.APPLY_TTL.<Long>run(facade, ScriptOutputType.INTEGER, new byte[][] {key}, ttlMillis(), ttlMode())
                 .thenApply(v -> null);
     }
 

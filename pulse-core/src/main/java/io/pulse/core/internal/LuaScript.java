@@ -1,4 +1,4 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -67,7 +67,7 @@ public final class LuaScript {
      * Runs the script; never blocks. The result type follows {@code output} (for
      * {@link ScriptOutputType#MULTI}, a list of {@code byte[]} and {@code Long}).
      */
-    public <T> CompletableFuture<T> run(PulseRedis redis, ScriptOutputType output, byte[][] keys, byte[]... args) {
+    public <T> CompletableFuture<T> run(RedisFacade redis, ScriptOutputType output, byte[][] keys, byte[]... args) {
         String what = "run script " + name;
         CompletableFuture<T> first = redis.execute(what, c -> c.evalsha(sha1, output, keys, args));
         return first.exceptionallyCompose(error -> {

@@ -1,5 +1,7 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
+import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

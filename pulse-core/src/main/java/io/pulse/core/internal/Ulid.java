@@ -1,4 +1,4 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import java.security.SecureRandom;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,9 +1,12 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.pulse.core.NotSentException;
+import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseException;
 import java.io.IOException;
 
 /**

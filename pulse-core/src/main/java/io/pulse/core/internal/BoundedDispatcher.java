@@ -1,5 +1,6 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
+import io.pulse.core.Subscription;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;

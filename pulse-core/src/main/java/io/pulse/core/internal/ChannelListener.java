@@ -1,8 +1,8 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 /**
  * Receiver of one pub/sub channel's messages, called on a Redis I/O thread (so it must be quick and
- * never block or call user code) through {@link PulseRedis#subscribe}.
+ * never block or call user code) through {@link RedisFacade#subscribe}.
  */
 public interface ChannelListener {
 

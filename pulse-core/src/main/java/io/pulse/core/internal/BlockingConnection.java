@@ -1,9 +1,11 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.pulse.core.ClosedException;
+import io.pulse.core.NotSentException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
  */
 public final class BlockingConnection implements AutoCloseable {
 
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final String name;
     private final Supplier<StatefulRedisConnection<byte[], byte[]>> opener;
     private final Object lock = new Object();
@@ -35,7 +37,7 @@ public final class BlockingConnection implements AutoCloseable {
      *
      * @throws NotSentException if Redis cannot be reached
      */
-    BlockingConnection(PulseRedis redis, String name, Supplier<StatefulRedisConnection<byte[], byte[]>> opener) {
+    BlockingConnection(RedisFacade redis, String name, Supplier<StatefulRedisConnection<byte[], byte[]>> opener) {
         this.redis = redis;
         this.name = name;
         this.opener = opener;
@@ -48,10 +50,10 @@ public final class BlockingConnection implements AutoCloseable {
      * {@link #wake()} cut it short.
      *
      * @throws ClosedException if this connection was closed (also while the read was blocked)
-     * @throws PulseException on any Redis failure, typed as {@link PulseRedis#execute} says
+     * @throws PulseException on any Redis failure, typed as {@link RedisFacade#execute} says
      */
     public <T> T call(String what, Duration block,
-            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         return call(what, block, wakeMark(), command);
     }
 
@@ -71,7 +73,7 @@ public final class BlockingConnection implements AutoCloseable {
      * anything, if {@link #wake()} was called since {@code mark} was taken with {@link #wakeMark()}.
      */
     public <T> T call(String what, Duration block, long mark,
-            Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         StatefulRedisConnection<byte[], byte[]> used = current(what);
         CompletableFuture<T> result;
         synchronized (lock) {

@@ -1,7 +1,8 @@
-package io.pulse.core;
+package io.pulse.core.internal;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pulse.core.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one subscriber connection of a {@link PulseRedis}: subscribes each channel once, however many
+ * The one subscriber connection of a {@link RedisFacade}: subscribes each channel once, however many
  * listeners it has, and fans its messages out. Lettuce re-subscribes the channels by itself after a
  * reconnect; every confirmation after the first one of a channel is reported to its listeners as
  * {@link ChannelListener#onResubscribed()} so they can resync what they missed.
@@ -20,7 +21,7 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
 
     private static final Logger LOG = LoggerFactory.getLogger(PubSubHub.class);
 
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final StatefulRedisPubSubConnection<byte[], byte[]> connection;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -31,7 +32,7 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
         int confirmations; // guarded by the hub's lock
     }
 
-    PubSubHub(PulseRedis redis, StatefulRedisPubSubConnection<byte[], byte[]> connection) {
+    PubSubHub(RedisFacade redis, StatefulRedisPubSubConnection<byte[], byte[]> connection) {
         this.redis = redis;
         this.connection = connection;
         connection.addListener(this);
@@ -123,15 +124,6 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
                 LOG.atError().addKeyValue("channel", name).setCause(e).log("channel listener threw");
             }
         }
-    }
-
-    /** Returns the number of channels currently subscribed. */
-    int channelCount() {
-        return channels.size();
-    }
-
-    StatefulRedisPubSubConnection<byte[], byte[]> connection() {
-        return connection;
     }
 
     @Override
