@@ -71,7 +71,7 @@ public final class PulseRedis implements AutoCloseable {
     public static PulseRedis of(RedisClient client) {
         Objects.requireNonNull(client, "client");
         return new PulseRedis(RedisFacade.open(client, false, Builder.DEFAULT_COMMAND_TIMEOUT,
-                Builder.DEFAULT_RECONNECT_WAIT));
+                Builder.DEFAULT_RECONNECT_WAIT, new GoPulseLayout()));
     }
 
     /** Starts building a connection to the Redis at {@code uri}; validates nothing yet. */
@@ -89,6 +89,7 @@ public final class PulseRedis implements AutoCloseable {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private SslOptions ssl;
+        private KeyLayout layout = new GoPulseLayout();
 
         private Builder(String uri) {
             this.uri = uri;
@@ -120,6 +121,16 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * The names of every key, channel, map and stream the components of this connection use
+         * (default {@link GoPulseLayout}, Go Pulse v1.6.5's, the only one Go nodes understand). Every
+         * process sharing a map, stream or pool must use the same layout.
+         */
+        public Builder layout(KeyLayout layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
          * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
@@ -139,7 +150,7 @@ public final class PulseRedis implements AutoCloseable {
             if (ssl != null) {
                 client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
             }
-            return new PulseRedis(RedisFacade.open(client, true, commandTimeout, reconnectWait));
+            return new PulseRedis(RedisFacade.open(client, true, commandTimeout, reconnectWait, layout));
         }
     }
 
@@ -164,6 +175,14 @@ public final class PulseRedis implements AutoCloseable {
             Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         Objects.requireNonNull(command, "command");
         return facade.execute("raw command", command);
+    }
+
+    /**
+     * The layout naming every Redis key and channel the components of this object use; see
+     * {@link Builder#layout(KeyLayout)}. For tools that look at Pulse's data in Redis.
+     */
+    public KeyLayout layout() {
+        return facade.layout();
     }
 
     /** Returns whether the shared command connection is currently open. */

@@ -31,7 +31,7 @@ class CoreUnitTest {
                 methods.add(m.getName());
             }
         }
-        assertThat(methods).containsExactly("builder", "close", "connect", "isClosed", "isConnected", "of",
+        assertThat(methods).containsExactly("builder", "close", "connect", "isClosed", "isConnected", "layout", "of",
                 "rawCommand");
     }
 

@@ -10,6 +10,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.pulse.core.ClosedException;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.NotSentException;
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseException;
@@ -57,6 +58,7 @@ public final class RedisFacade implements AutoCloseable {
     private final boolean ownsClient;
     private final Duration commandTimeout;
     private final Duration reconnectWait;
+    private final KeyLayout layout;
     private final StatefulRedisConnection<byte[], byte[]> commandConnection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final PubSubHub pubSub;
@@ -66,11 +68,13 @@ public final class RedisFacade implements AutoCloseable {
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
 
-    private RedisFacade(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait) {
+    private RedisFacade(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait,
+            KeyLayout layout) {
         this.client = client;
         this.ownsClient = ownsClient;
         this.commandTimeout = commandTimeout;
         this.reconnectWait = reconnectWait;
+        this.layout = layout;
         client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
@@ -100,11 +104,13 @@ public final class RedisFacade implements AutoCloseable {
      * until they are open. Called by {@link PulseRedis} only.
      *
      * @param ownsClient whether closing the facade shuts the client down
+     * @param layout the names of every key and channel components use
      * @throws NotSentException if Redis cannot be reached
      */
     public static RedisFacade open(RedisClient client, boolean ownsClient, Duration commandTimeout,
-            Duration reconnectWait) {
-        return new RedisFacade(Objects.requireNonNull(client, "client"), ownsClient, commandTimeout, reconnectWait);
+            Duration reconnectWait, KeyLayout layout) {
+        return new RedisFacade(Objects.requireNonNull(client, "client"), ownsClient, commandTimeout, reconnectWait,
+                Objects.requireNonNull(layout, "layout"));
     }
 
     /**
@@ -282,6 +288,11 @@ public final class RedisFacade implements AutoCloseable {
         BlockingConnection connection = new BlockingConnection(this, name, () -> client.connect(ByteArrayCodec.INSTANCE));
         register(connection);
         return connection;
+    }
+
+    /** The layout every component of this facade asks for its keys, channels and map and stream names. */
+    public KeyLayout layout() {
+        return layout;
     }
 
     /** The shared scheduler for Pulse's background loops (daemon threads). Do not shut it down. */
