@@ -1,6 +1,7 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
@@ -24,6 +25,7 @@ import org.slf4j.Logger;
 final class Dispatcher {
 
     private final String pool;
+    private final PoolNames names;
     private final String nodeId;
     private final RedisFacade redis;
     private final Stream poolStream;
@@ -39,20 +41,21 @@ final class Dispatcher {
      * @param jobsInRedis reads the keys of every job some worker lists in the jobs map in Redis, the
      *     truth a dispatch whose result was lost or late falls back on
      */
-    Dispatcher(String pool, String nodeId, RedisFacade redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
+    Dispatcher(PoolNames names, String nodeId, RedisFacade redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
             Supplier<CompletableFuture<Set<String>>> jobsInRedis, Logger log) {
         this.jobsInRedis = jobsInRedis;
-        this.pool = pool;
+        this.pool = names.pool();
+        this.names = names;
         this.nodeId = nodeId;
         this.redis = redis;
         this.poolStream = poolStream;
         this.ackGrace = ackGrace;
         this.maxQueuedJobs = maxQueuedJobs;
         this.log = log;
-        this.claimKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))),
-            bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))), bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
-        this.releaseKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))),
-            bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+        this.claimKeys = new byte[][] {names.mapContentKey(PoolMap.JOB_PAYLOADS),
+            names.mapContentKey(PoolMap.PENDING_JOBS), names.mapUpdatesChannel(PoolMap.PENDING_JOBS)};
+        this.releaseKeys = new byte[][] {names.mapContentKey(PoolMap.PENDING_JOBS),
+            names.mapUpdatesChannel(PoolMap.PENDING_JOBS)};
     }
 
     /** Claims, starts and awaits a new job; see {@link Node#dispatchJob}. */

@@ -1,6 +1,7 @@
 package io.pulse.pool;
 
 import io.pulse.core.ClosedException;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Args;
@@ -9,6 +10,7 @@ import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Sink;
 import io.pulse.streaming.Stream;
@@ -54,6 +56,7 @@ public final class Node implements AutoCloseable {
     private final String id = Ulid.next();
     private final PulseRedis redis;
     private final RedisFacade facade;
+    private final PoolNames names;
     private final Logger log;
     private final boolean clientOnly;
     private final Duration workerTtl;
@@ -98,6 +101,7 @@ public final class Node implements AutoCloseable {
         this.pool = b.pool;
         this.redis = b.redis;
         this.facade = RedisFacade.of(b.redis);
+        this.names = new PoolNames(b.pool, facade.layout());
         this.log = b.log;
         this.clientOnly = b.clientOnly;
         this.workerTtl = b.workerTtl;
@@ -108,7 +112,7 @@ public final class Node implements AutoCloseable {
         this.executor = b.executor;
         this.hasher = b.hasher;
         this.departures = new WorkerDepartures(this, b.log);
-        this.messages = new NodeMessages(b.pool, b.redis, b.log);
+        this.messages = new NodeMessages(names, b.redis, b.log);
     }
 
     /** Joins the pool {@code pool} as a full node with default options; see {@link Builder#join()}. */
@@ -228,38 +232,38 @@ public final class Node implements AutoCloseable {
     // ------------------------------------------------------------------ joining
 
     private void start() {
-        shutdownMap = map(PoolKeys.shutdownMap(pool));
+        shutdownMap = map(names.map(PoolMap.SHUTDOWN));
         if (shutdownMap.size() > 0) {
             throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
         }
-        liveness = new Liveness(map(PoolKeys.keepAliveTtlMap(pool)), workerTtl, log);
-        view = new PoolView(pool, facade, liveness, log);
+        liveness = new Liveness(map(names.map(PoolMap.KEEPALIVE_TTL)), workerTtl, log);
+        view = new PoolView(names, facade, liveness, log);
         recovery = new StateLossRecovery(this, log);
         recovery.join();
-        nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
+        nodeKeepAlives = map(names.map(PoolMap.NODE_KEEPALIVE));
         liveness.publish(id);
         nodeKeepAlives.set(id, Long.toString(nowNanos()));
-        poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
-        dispatcher = new Dispatcher(pool, id, facade, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
+        poolStream = Stream.builder(names.poolStream(), redis).maxLen(0).logger(log).open();
+        dispatcher = new Dispatcher(names, id, facade, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
         if (!clientOnly) {
-            workersMap = map(PoolKeys.workersMap(pool));
-            jobsMap = map(PoolKeys.jobsMap(pool));
-            payloadsMap = map(PoolKeys.payloadsMap(pool));
-            workerKeepAlives = map(PoolKeys.workerKeepAliveMap(pool));
-            cleanupMap = map(PoolKeys.cleanupMap(pool));
-            pendingMap = map(PoolKeys.pendingMap(pool));
-            tickersMap = map(PoolKeys.tickersMap(pool));
+            workersMap = map(names.map(PoolMap.WORKERS));
+            jobsMap = map(names.map(PoolMap.JOBS));
+            payloadsMap = map(names.map(PoolMap.JOB_PAYLOADS));
+            workerKeepAlives = map(names.map(PoolMap.WORKER_KEEPALIVE));
+            cleanupMap = map(names.map(PoolMap.CLEANUP));
+            pendingMap = map(names.map(PoolMap.PENDING_JOBS));
+            tickersMap = map(names.map(PoolMap.TICKERS));
             view.attach(new PoolView.Maps(workersMap, workerKeepAlives, cleanupMap, jobsMap, payloadsMap));
             router = new Router(this, log);
             // the group starts at the oldest event: jobs dispatched before any worker node existed wait
-            poolSink = poolStream.sink(PoolKeys.POOL_SINK).startAtOldest().blockDuration(sinkBlock)
+            poolSink = poolStream.sink(names.poolSink()).startAtOldest().blockDuration(sinkBlock)
                     .ackGracePeriod(ackGrace).open();
             resources.add(poolSink);
             router.attach(poolSink);
             resources.add(poolSink.subscribe(router::route));
             resources.add(shutdownMap.subscribe(e -> onShutdownMapChange()));
         }
-        nodeStream = Stream.builder(PoolKeys.nodeStream(pool, id), redis).logger(log).open();
+        nodeStream = Stream.builder(names.nodeStream(id), redis).logger(log).open();
         nodeStream.add("i", id.getBytes(StandardCharsets.UTF_8));
         Reader nodeReader = nodeStream.reader().startAtOldest().blockDuration(sinkBlock).open();
         resources.add(nodeReader);
@@ -295,7 +299,7 @@ public final class Node implements AutoCloseable {
     }
 
     private ReplicatedMap map(String name) {
-        ReplicatedMap m = ReplicatedMap.builder(name, redis).logger(log).join();
+        ReplicatedMap m = StateMaps.builder(name, redis).logger(log).join();
         resources.add(m);
         return m;
     }
@@ -497,7 +501,7 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException on a client-only node
      */
     public Schedule schedule(String name, Duration interval, JobProducer producer) {
-        Schedule.validName(name);
+        Schedule.validName(name, names.layout());
         Args.positive("interval", interval);
         Schedule.checked(producer);
         ensureOpen("schedule");
@@ -552,17 +556,17 @@ public final class Node implements AutoCloseable {
         if (closed || closing) {
             return;
         }
-        shutdownMap.set(PoolKeys.SHUTDOWN_KEY, id);
+        shutdownMap.set(PoolCodec.SHUTDOWN_KEY, id);
         leave(false);
         long deadline = System.nanoTime() + workerShutdownTtl.toNanos();
-        while (System.nanoTime() < deadline && !view.readMap(PoolKeys.workersMap(pool)).isEmpty()) {
+        while (System.nanoTime() < deadline && !view.readMap(names.map(PoolMap.WORKERS)).isEmpty()) {
             sleep(Duration.ofMillis(20));
         }
-        for (String name : List.of(PoolKeys.nodeKeepAliveMap(pool), PoolKeys.workersMap(pool),
-                PoolKeys.workerKeepAliveMap(pool), PoolKeys.cleanupMap(pool), PoolKeys.jobsMap(pool),
-                PoolKeys.pendingMap(pool), PoolKeys.payloadsMap(pool), PoolKeys.tickersMap(pool),
-                PoolKeys.keepAliveTtlMap(pool), PoolKeys.shutdownMap(pool))) {
-            try (ReplicatedMap m = ReplicatedMap.join(name, redis)) {
+        for (String name : List.of(names.map(PoolMap.NODE_KEEPALIVE), names.map(PoolMap.WORKERS),
+                names.map(PoolMap.WORKER_KEEPALIVE), names.map(PoolMap.CLEANUP), names.map(PoolMap.JOBS),
+                names.map(PoolMap.PENDING_JOBS), names.map(PoolMap.JOB_PAYLOADS), names.map(PoolMap.TICKERS),
+                names.map(PoolMap.KEEPALIVE_TTL), names.map(PoolMap.SHUTDOWN))) {
+            try (ReplicatedMap m = StateMaps.join(name, redis)) {
                 m.destroy();
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("map", name).setCause(e).log("destroying a pool map failed");
@@ -570,7 +574,7 @@ public final class Node implements AutoCloseable {
         }
         poolStream.destroy();
         try {
-            StateLossRecovery.forget(facade, pool);
+            StateLossRecovery.forget(facade, names);
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("deleting the pool's incarnation failed");
         }
@@ -665,6 +669,10 @@ public final class Node implements AutoCloseable {
 
     RedisFacade facade() {
         return facade;
+    }
+
+    PoolNames names() {
+        return names;
     }
 
     ReplicatedMap workersMap() {

@@ -16,14 +16,16 @@ import org.slf4j.Logger;
 final class NodeMessages {
 
     private final String pool;
+    private final PoolNames names;
     private final PulseRedis redis;
     private final Logger log;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private volatile Router router;
     private volatile Dispatcher dispatcher;
 
-    NodeMessages(String pool, PulseRedis redis, Logger log) {
-        this.pool = pool;
+    NodeMessages(PoolNames names, PulseRedis redis, Logger log) {
+        this.pool = names.pool();
+        this.names = names;
         this.redis = redis;
         this.log = log;
     }
@@ -70,7 +72,7 @@ final class NodeMessages {
     }
 
     private void send(String node, String kind, byte[] payload) {
-        Stream stream = streams.computeIfAbsent(node, n -> Stream.open(PoolKeys.nodeStream(pool, n), redis));
+        Stream stream = streams.computeIfAbsent(node, n -> Stream.open(names.nodeStream(n), redis));
         stream.addAsync(kind, payload, AddOptions.onlyIfStreamExists()).whenComplete((eventId, e) -> {
             if (e != null) {
                 log.atWarn().addKeyValue("node", node).addKeyValue("kind", kind).setCause(e).log("writing to a node stream failed");

@@ -13,9 +13,16 @@ import java.time.Instant;
  *   <li>Envelope: L(senderId) L(inner); Ack: L(eventId) L(error message, empty on success)</li>
  * </ul>
  * Every pool-stream payload starts with L(key). Decoders reject truncated or inconsistent input with
- * {@link MalformedException} instead of failing their caller's loop. Stateless.
+ * {@link MalformedException} instead of failing their caller's loop. The values of the pool's maps that
+ * are not records (Unix nanoseconds, JSON lists) are read where they are used; the two markers below
+ * are Go Pulse's too. Stateless.
  */
 final class PoolCodec {
+
+    /** The key of the shutdown map's entry that marks a pool shutting down. */
+    static final String SHUTDOWN_KEY = "shutdown";
+    /** The value a worker's entry in the workers map takes while it is being removed. */
+    static final String REMOVING = "-";
 
     private PoolCodec() {
     }

@@ -250,7 +250,7 @@ final class PoolMaintenance implements AutoCloseable {
                     .log("requeued job: its worker stopped keeping alive");
         }
         node.deleteWorkerEntries(id);
-        Stream.open(PoolKeys.workerStream(id), node.redis()).destroy();
+        Stream.open(node.names().workerStream(id), node.redis()).destroy();
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", id).addKeyValue("requeued", requeued)
                 .log("removed a dead worker");
     }
@@ -359,7 +359,7 @@ final class PoolMaintenance implements AutoCloseable {
                 continue;
             }
             log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
-            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), node.redis()).destroy();
+            Stream.open(node.names().nodeStream(e.getKey()), node.redis()).destroy();
             node.nodeKeepAlives().testAndDelete(e.getKey(), e.getValue());
         }
         if (!node.isClientOnly()) {
@@ -390,7 +390,7 @@ final class PoolMaintenance implements AutoCloseable {
 
     void trimPoolStream() {
         PoolScripts.TRIM_POOL.<Long>run(redis, ScriptOutputType.INTEGER,
-                new byte[][] {PoolKeys.streamKey(PoolKeys.poolStream(pool)).getBytes(StandardCharsets.UTF_8)});
+                new byte[][] {node.names().poolStreamKey()});
     }
 
     /** Deletes dispatch guards past their deadline (their dispatcher died), compare-and-delete. */

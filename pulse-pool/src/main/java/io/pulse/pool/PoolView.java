@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
 import java.io.IOException;
@@ -28,6 +29,7 @@ final class PoolView {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String pool;
+    private final PoolNames names;
     private final RedisFacade redis;
     private final Liveness liveness;
     private final Logger log;
@@ -38,8 +40,9 @@ final class PoolView {
             ReplicatedMap payloads) {
     }
 
-    PoolView(String pool, RedisFacade redis, Liveness liveness, Logger log) {
-        this.pool = pool;
+    PoolView(PoolNames names, RedisFacade redis, Liveness liveness, Logger log) {
+        this.pool = names.pool();
+        this.names = names;
         this.redis = redis;
         this.liveness = liveness;
         this.log = log;
@@ -61,7 +64,7 @@ final class PoolView {
         Map<String, String> alive = m.workerKeepAlives().snapshot();
         List<Map.Entry<String, Long>> live = new ArrayList<>();
         for (Map.Entry<String, String> e : m.workers().snapshot().entrySet()) {
-            if (PoolKeys.REMOVING.equals(e.getValue())) {
+            if (PoolCodec.REMOVING.equals(e.getValue())) {
                 continue;
             }
             String id = e.getKey();
@@ -98,7 +101,7 @@ final class PoolView {
     /** Every worker of the pool, ordered by creation. */
     List<WorkerInfo> poolWorkers() {
         Maps m = maps;
-        Map<String, String> all = m == null ? readMap(PoolKeys.workersMap(pool)) : m.workers().snapshot();
+        Map<String, String> all = m == null ? readMap(names.map(PoolMap.WORKERS)) : m.workers().snapshot();
         List<WorkerInfo> out = new ArrayList<>();
         for (Map.Entry<String, String> e : all.entrySet()) {
             Long created = Node.parseNanos(e.getValue());
@@ -113,7 +116,7 @@ final class PoolView {
     /** The keys in every worker's job list, without duplicates. */
     List<String> jobKeys() {
         Maps m = maps;
-        Map<String, String> lists = m == null ? readMap(PoolKeys.jobsMap(pool)) : m.jobs().snapshot();
+        Map<String, String> lists = m == null ? readMap(names.map(PoolMap.JOBS)) : m.jobs().snapshot();
         Set<String> keys = new LinkedHashSet<>();
         for (String worker : lists.keySet()) {
             keys.addAll(m == null ? parseList(lists.get(worker)) : m.jobs().getValues(worker));
@@ -123,7 +126,7 @@ final class PoolView {
 
     /** The keys in every worker's job list in Redis (never the replica, which may lag). Async. */
     CompletableFuture<Set<String>> jobKeysInRedis() {
-        byte[] content = bytes(PoolKeys.mapContent(PoolKeys.jobsMap(pool)));
+        byte[] content = names.mapContentKey(PoolMap.JOBS);
         return redis.execute("pool " + pool + ": read jobs", c -> c.hgetall(content)).thenApply(raw -> {
             Set<String> keys = new HashSet<>();
             raw.forEach((field, list) -> {
@@ -138,20 +141,20 @@ final class PoolView {
     /** The exact payload bytes of job {@code key}, from Redis. */
     Optional<byte[]> payload(String key) {
         byte[] value = redis.executeSync("pool " + pool + ": job payload",
-                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+                c -> c.hget(names.mapContentKey(PoolMap.JOB_PAYLOADS), bytes(key)));
         return Optional.ofNullable(value);
     }
 
     boolean payloadExists(String key) {
         Boolean exists = redis.executeSync("pool " + pool + ": job exists",
-                c -> c.hexists(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+                c -> c.hexists(names.mapContentKey(PoolMap.JOB_PAYLOADS), bytes(key)));
         return Boolean.TRUE.equals(exists);
     }
 
     /** A pool map's user entries, read from Redis. */
     Map<String, String> readMap(String mapName) {
         Map<byte[], byte[]> raw = redis.executeSync("pool " + pool + ": read " + mapName,
-                c -> c.hgetall(bytes(PoolKeys.mapContent(mapName))));
+                c -> c.hgetall(bytes(names.layout().mapContentKey(mapName))));
         Map<String, String> out = new HashMap<>();
         raw.forEach((k, v) -> {
             String field = new String(k, StandardCharsets.UTF_8);

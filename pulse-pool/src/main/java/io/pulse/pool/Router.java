@@ -89,7 +89,7 @@ final class Router {
             }
         }
         Stream stream = workerStreams.computeIfAbsent(target,
-                id -> Stream.open(PoolKeys.workerStream(id), node.redis()));
+                id -> Stream.open(node.names().workerStream(id), node.redis()));
         String routedId = stream.add(event.eventName(), PoolCodec.envelope(node.id(), event.payload()),
                 AddOptions.onlyIfStreamExists());
         if (routedId == null) {

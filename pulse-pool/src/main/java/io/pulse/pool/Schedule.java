@@ -1,10 +1,12 @@
 package io.pulse.pool;
 
+import io.pulse.core.KeyLayout;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ public final class Schedule {
         this.name = name;
         this.producer = producer;
         this.log = log;
-        this.jobMap = ReplicatedMap.builder(PoolKeys.scheduleMap(node.poolName(), name), node.redis()).logger(log).join();
+        this.jobMap = StateMaps.builder(node.names().scheduleMap(name), node.redis()).logger(log).join();
         try {
             this.ticker = new Ticker(node, name, interval, true, log);
         } catch (RuntimeException e) {
@@ -59,9 +61,9 @@ public final class Schedule {
     /**
      * @throws IllegalArgumentException if {@code name} is invalid or collides with the pool's own maps
      */
-    static String validName(String name) {
+    static String validName(String name, KeyLayout layout) {
         Names.requireValid("schedule", name);
-        if (PoolKeys.collidesWithPoolNames(name)) {
+        if (layout.isReservedScheduleName(name)) {
             throw new IllegalArgumentException("schedule name \"" + name
                     + "\" collides with one of the pool's own maps or streams");
         }

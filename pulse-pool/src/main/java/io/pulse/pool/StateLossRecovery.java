@@ -32,7 +32,7 @@ final class StateLossRecovery {
     StateLossRecovery(Node node, Logger log) {
         this.node = node;
         this.log = log;
-        this.keys = new byte[][] {PoolKeys.incarnationKey(node.poolName()).getBytes(StandardCharsets.UTF_8)};
+        this.keys = new byte[][] {node.names().incarnationKey()};
     }
 
     /** Learns the pool's incarnation (creating it for a new pool). Blocking; called while joining. */
@@ -109,8 +109,7 @@ final class StateLossRecovery {
         return new String(value, StandardCharsets.UTF_8);
     }
 
-    static void forget(RedisFacade redis, String pool) {
-        redis.executeSync("pool " + pool + ": delete incarnation",
-                c -> c.del(PoolKeys.incarnationKey(pool).getBytes(StandardCharsets.UTF_8)));
+    static void forget(RedisFacade redis, PoolNames names) {
+        redis.executeSync("pool " + names.pool() + ": delete incarnation", c -> c.del(names.incarnationKey()));
     }
 }

@@ -1,5 +1,6 @@
 package io.pulse.pool;
 
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.BoundedDispatcher;
 import io.pulse.core.internal.DaemonThreads;
@@ -55,7 +56,7 @@ public final class Ticker implements AutoCloseable {
     Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
         this.node = node;
         this.name = name;
-        this.entry = PoolKeys.tickerEntry(node.poolName(), name);
+        this.entry = node.names().tickerField(name);
         this.interval = interval;
         this.tickers = node.tickersMap();
         this.log = log;
@@ -222,7 +223,7 @@ public final class Ticker implements AutoCloseable {
      */
     private void entryMissing() {
         node.facade().execute("ticker " + entry + ": read revision",
-                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.tickersMap(node.poolName()))), bytes("=rev")))
+                c -> c.hget(node.names().mapContentKey(PoolMap.TICKERS), bytes("=rev")))
                 .whenComplete((rev, error) -> {
                     synchronized (lock) {
                         advancing = false;

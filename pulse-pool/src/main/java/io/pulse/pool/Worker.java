@@ -53,7 +53,7 @@ public final class Worker {
         this.handler = handler;
         this.executor = executor;
         this.log = log;
-        this.stream = Stream.open(PoolKeys.workerStream(id), node.redis());
+        this.stream = Stream.open(node.names().workerStream(id), node.redis());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,8 +35,8 @@ final class WorkerDepartures {
         if (leaving.isEmpty()) {
             return;
         }
-        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.workersMap(node.poolName()))),
-            bytes(PoolKeys.mapUpdates(PoolKeys.workersMap(node.poolName())))};
+        byte[][] keys = {node.names().mapContentKey(PoolMap.WORKERS),
+            node.names().mapUpdatesChannel(PoolMap.WORKERS)};
         byte[][] ids = leaving.stream().map(w -> bytes(w.id())).toArray(byte[][]::new);
         try {
             Futures.await(PoolScripts.MARK_REMOVING.<Long>run(node.facade(), ScriptOutputType.INTEGER, keys, ids),

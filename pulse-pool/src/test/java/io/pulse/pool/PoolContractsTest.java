@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
@@ -162,11 +163,11 @@ class PoolContractsTest {
         Probe probe = new Probe();
         Worker worker = node.addWorker(probe);
         node.dispatchJob("before", new byte[0]);
-        REDIS.cli().del(PoolKeys.streamKey(PoolKeys.workerStream(worker.id())));
+        REDIS.cli().del(GoKeys.streamKey(GoKeys.workerStream(worker.id())));
         CompletableFuture<Void> after = node.dispatchJobAsync("after", new byte[0]);
         await().atMost(LONG).until(() -> probe.running.contains("after"));
         assertThat(after).succeedsWithin(LONG);
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.workerStream(worker.id())))).isEqualTo(1L);
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.workerStream(worker.id())))).isEqualTo(1L);
         node.close();
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.io.BufferedReader;
 import java.io.File;
@@ -120,7 +121,7 @@ class PoolCrashTest {
         Set<String> keys = new HashSet<>();
         ObjectMapper json = new ObjectMapper();
         for (String w : workers) {
-            String list = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.jobsMap(pool)), w);
+            String list = REDIS.cli().hget(GoKeys.mapContent(GoKeys.jobsMap(pool)), w);
             if (list != null) {
                 keys.addAll(Arrays.asList(json.readValue(list, String[].class)));
             }

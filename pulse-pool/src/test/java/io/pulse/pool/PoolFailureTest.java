@@ -10,8 +10,10 @@ import io.lettuce.core.XReadArgs;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -230,7 +232,7 @@ class PoolFailureTest {
 
     /** A replicated map of the pool joined on a connection of its own (closed by the caller). */
     private ReplicatedMap poolMap(String mapName) {
-        return ReplicatedMap.join(mapName, newRedis());
+        return StateMaps.join(mapName, newRedis());
     }
 
     private static ConditionFactory eventually() {
@@ -254,23 +256,23 @@ class PoolFailureTest {
     }
 
     private static String poolStreamKey(String pool) {
-        return PoolKeys.streamKey(PoolKeys.poolStream(pool));
+        return GoKeys.streamKey(GoKeys.poolStream(pool));
     }
 
     private static String nodeStreamKey(String pool, String nodeId) {
-        return PoolKeys.streamKey(PoolKeys.nodeStream(pool, nodeId));
+        return GoKeys.streamKey(GoKeys.nodeStream(pool, nodeId));
     }
 
     private static String workerStreamKey(String workerId) {
-        return PoolKeys.streamKey(PoolKeys.workerStream(workerId));
+        return GoKeys.streamKey(GoKeys.workerStream(workerId));
     }
 
     private static boolean inRedisMap(String mapName, String key) {
-        return REDIS.cli().hexists(PoolKeys.mapContent(mapName), key);
+        return REDIS.cli().hexists(GoKeys.mapContent(mapName), key);
     }
 
     private static long unackedPoolEvents(String pool) {
-        return REDIS.cli().xpending(poolStreamKey(pool), PoolKeys.POOL_SINK).getCount();
+        return REDIS.cli().xpending(poolStreamKey(pool), GoKeys.POOL_SINK).getCount();
     }
 
     private static void awaitBuckets(List<String> buckets, Node... all) {
@@ -570,11 +572,11 @@ class PoolFailureTest {
         REDIS.cli().xadd(workerStream, Map.of("junk", "no pulse fields"));
         // unparsable map values, written through replicated maps so that every replica sees them
         String expiredGuard = Long.toString(Node.nowNanos() - TimeUnit.HOURS.toNanos(1));
-        try (ReplicatedMap workers = poolMap(PoolKeys.workersMap(pool));
-                ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool));
-                ReplicatedMap jobs = poolMap(PoolKeys.jobsMap(pool));
-                ReplicatedMap nodeKeepAlives = poolMap(PoolKeys.nodeKeepAliveMap(pool));
-                ReplicatedMap pending = poolMap(PoolKeys.pendingMap(pool))) {
+        try (ReplicatedMap workers = poolMap(GoKeys.workersMap(pool));
+                ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool));
+                ReplicatedMap jobs = poolMap(GoKeys.jobsMap(pool));
+                ReplicatedMap nodeKeepAlives = poolMap(GoKeys.nodeKeepAliveMap(pool));
+                ReplicatedMap pending = poolMap(GoKeys.pendingMap(pool))) {
             workers.set("ghost-1", "not-a-creation-time");
             keepAlives.set("ghost-1", "not-a-keep-alive");
             jobs.set("ghost-2", "{{{ not a json list");
@@ -588,14 +590,14 @@ class PoolFailureTest {
         assertThat(ha.running).containsOnlyKeys("before", "after");
         eventually().untilAsserted(() -> {
             assertThat(unackedPoolEvents(pool)).isZero();
-            assertThat(inRedisMap(PoolKeys.workersMap(pool), "ghost-1")).isFalse();
-            assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), "ghost-1")).isFalse();
-            assertThat(inRedisMap(PoolKeys.jobsMap(pool), "ghost-2")).isFalse();
-            assertThat(inRedisMap(PoolKeys.nodeKeepAliveMap(pool), "ghost-node")).isFalse();
-            assertThat(inRedisMap(PoolKeys.pendingMap(pool), "expired-guard")).isFalse();
+            assertThat(inRedisMap(GoKeys.workersMap(pool), "ghost-1")).isFalse();
+            assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), "ghost-1")).isFalse();
+            assertThat(inRedisMap(GoKeys.jobsMap(pool), "ghost-2")).isFalse();
+            assertThat(inRedisMap(GoKeys.nodeKeepAliveMap(pool), "ghost-node")).isFalse();
+            assertThat(inRedisMap(GoKeys.pendingMap(pool), "expired-guard")).isFalse();
         });
         long ghostsMs = millisSince(injected);
-        assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.pendingMap(pool)), "odd-guard"))
+        assertThat(REDIS.cli().hget(GoKeys.mapContent(GoKeys.pendingMap(pool)), "odd-guard"))
                 .as("an unparsable guard is skipped, not deleted").isEqualTo("not-a-deadline");
         eventually().untilAsserted(() -> assertThat(log.text())
                 .contains("dropped a malformed pool event")
@@ -614,9 +616,9 @@ class PoolFailureTest {
         wb.retire();
         eventually().untilAsserted(() -> {
             assertThat(ha.running).containsKey("dead-job");
-            assertThat(inRedisMap(PoolKeys.workersMap(pool), wb.id())).isFalse();
-            assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), wb.id())).isFalse();
-            assertThat(inRedisMap(PoolKeys.jobsMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.workersMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.jobsMap(pool), wb.id())).isFalse();
         });
         long deadMs = millisSince(stopped);
         assertThat(ha.running.get("dead-job").requeued()).isTrue();
@@ -646,7 +648,7 @@ class PoolFailureTest {
         assertThat(REDIS.cli().exists(streamA, streamB)).isEqualTo(2);
 
         CountDownLatch frozen = freezeMaintenance(b);
-        try (ReplicatedMap nodeKeepAlives = poolMap(PoolKeys.nodeKeepAliveMap(pool))) {
+        try (ReplicatedMap nodeKeepAlives = poolMap(GoKeys.nodeKeepAliveMap(pool))) {
             nodeKeepAlives.set(b.id(), Long.toString(Node.nowNanos() - 3 * TTL.toNanos()));
         }
         long staleAt = System.nanoTime();
@@ -687,7 +689,7 @@ class PoolFailureTest {
 
         long stopped = System.nanoTime();
         w1.retire();
-        try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
+        try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             keepAlives.set(w1.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
         }
         Handler h2 = new Handler();
@@ -708,9 +710,9 @@ class PoolFailureTest {
             assertThat(job.requeued()).isTrue();
             assertThat(job.payload()).containsExactly(utf8("payload of " + job.key()));
         });
-        assertThat(inRedisMap(PoolKeys.workersMap(pool), w1.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), w1.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.jobsMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workersMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.jobsMap(pool), w1.id())).isFalse();
         assertThat(REDIS.cli().exists(workerStreamKey(w1.id()))).isZero();
         eventually().untilAsserted(() -> {
             assertThat(a.activeWorkers()).containsExactly(w2.id());
@@ -732,8 +734,8 @@ class PoolFailureTest {
 
         node.deleteWorkerEntries(worker.id());
 
-        assertThat(inRedisMap(PoolKeys.workersMap(pool), worker.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.jobsMap(pool), worker.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workersMap(pool), worker.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.jobsMap(pool), worker.id())).isFalse();
         assertThat(node.jobPayload("job1")).hasValueSatisfying(v -> assertThat(v).containsExactly(p1));
         assertThat(node.jobPayload("job2")).hasValueSatisfying(v -> assertThat(v).containsExactly(p2));
         // the node then stops its worker (removed elsewhere, as far as it can tell): still no payload goes
@@ -770,7 +772,7 @@ class PoolFailureTest {
         long orphanedAt = System.nanoTime();
         for (OrphanCase c : cases) {
             if (!c.orphaned().isEmpty()) {
-                try (ReplicatedMap jobs = poolMap(PoolKeys.jobsMap(c.pool()))) {
+                try (ReplicatedMap jobs = poolMap(GoKeys.jobsMap(c.pool()))) {
                     jobs.removeValues(c.worker().id(), c.orphaned().toArray(new String[0]));
                 }
             }
@@ -838,7 +840,7 @@ class PoolFailureTest {
 
         long stoppedAt = System.nanoTime();
         stale.forEach(Worker::retire);
-        try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
+        try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             for (Worker w : stale) {
                 keepAlives.set(w.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
             }
@@ -848,8 +850,8 @@ class PoolFailureTest {
             assertThat(a.activeWorkers()).containsExactly(active.id());
             assertThat(b.activeWorkers()).containsExactly(active.id());
             for (Worker w : stale) {
-                assertThat(inRedisMap(PoolKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
-                assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), w.id())).isFalse();
+                assertThat(inRedisMap(GoKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
+                assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w.id())).isFalse();
                 assertThat(b.workersMap().get(w.id())).isEmpty();
             }
         });
@@ -922,7 +924,7 @@ class PoolFailureTest {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> {
                     assertThat(added).noneMatch(Worker::isStopped);
-                    assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool)))).containsAll(ids);
+                    assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool)))).containsAll(ids);
                 });
         sweeping.set(false);
         hammer.get(30, TimeUnit.SECONDS);
@@ -951,8 +953,8 @@ class PoolFailureTest {
         assertThat(h1.running).containsOnlyKeys(keys.toArray(new String[0]));
 
         long evictedAt = System.nanoTime();
-        try (ReplicatedMap workers = poolMap(PoolKeys.workersMap(pool));
-                ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
+        try (ReplicatedMap workers = poolMap(GoKeys.workersMap(pool));
+                ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             workers.delete(w1.id());
             keepAlives.delete(w1.id());
         }
@@ -1030,7 +1032,7 @@ class PoolFailureTest {
         });
 
         long orphanedAt = System.nanoTime();
-        try (ReplicatedMap payloads = poolMap(PoolKeys.payloadsMap(pool))) {
+        try (ReplicatedMap payloads = poolMap(GoKeys.payloadsMap(pool))) {
             payloads.set("orphan", "orphan payload");
         }
         eventually().until(() -> handlers.stream().mapToLong(h -> h.startsOf("orphan")).sum() >= 1);
@@ -1167,7 +1169,7 @@ class PoolFailureTest {
 
         assertThat(Duration.ofMillis(shutdownMs)).isLessThan(SHUTDOWN_TTL.plusSeconds(3));
         assertThat(node.isShutdown()).isTrue();
-        assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool))))
+        assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool))))
                 .as("workers map destroyed despite the dead node's worker").isSubsetOf("=rev", "=kind");
         assertThat(REDIS.cli().exists(poolStreamKey(pool))).isZero();
     }

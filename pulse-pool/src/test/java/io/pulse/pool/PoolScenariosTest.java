@@ -8,8 +8,10 @@ import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Stream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -193,20 +195,20 @@ class PoolScenariosTest {
     }
 
     private static String payloadsHash(String pool) {
-        return PoolKeys.mapContent(PoolKeys.payloadsMap(pool));
+        return GoKeys.mapContent(GoKeys.payloadsMap(pool));
     }
 
     private static String pendingHash(String pool) {
-        return PoolKeys.mapContent(PoolKeys.pendingMap(pool));
+        return GoKeys.mapContent(GoKeys.pendingMap(pool));
     }
 
     private static String poolStreamKey(String pool) {
-        return PoolKeys.streamKey(PoolKeys.poolStream(pool));
+        return GoKeys.streamKey(GoKeys.poolStream(pool));
     }
 
     /** Pool events delivered to a node but not acknowledged yet. */
     private static long unackedPoolEvents(String pool) {
-        return REDIS.cli().xpending(poolStreamKey(pool), PoolKeys.POOL_SINK).getCount();
+        return REDIS.cli().xpending(poolStreamKey(pool), GoKeys.POOL_SINK).getCount();
     }
 
     /** The outcome of a dispatch: {@code null} on success, else the exception it failed with. */
@@ -743,7 +745,7 @@ class PoolScenariosTest {
         assertThat(h1.starts.size() + h2.starts.size() + h3.starts.size()).as("no job was requeued").isEqualTo(6);
         eventually().untilAsserted(() -> assertOnlyTombstonesRemain(pool));
         for (Worker w : List.of(w1, w2, w3)) {
-            assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.workerStream(w.id())))).isZero();
+            assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.workerStream(w.id())))).isZero();
         }
     }
 
@@ -776,14 +778,14 @@ class PoolScenariosTest {
     @Test
     void joiningAPoolThatIsShuttingDownFails() {
         String pool = pool("shutting-down");
-        try (ReplicatedMap shutdown = ReplicatedMap.join(PoolKeys.shutdownMap(pool), newRedis())) {
-            shutdown.set(PoolKeys.SHUTDOWN_KEY, "some-node");
+        try (ReplicatedMap shutdown = StateMaps.join(GoKeys.shutdownMap(pool), newRedis())) {
+            shutdown.set(PoolCodec.SHUTDOWN_KEY, "some-node");
         }
 
         assertThatThrownBy(() -> join(pool)).isInstanceOf(PulseException.class).hasMessageContaining("shutting down");
         assertThatThrownBy(() -> join(pool, Node.Builder::clientOnly)).isInstanceOf(PulseException.class)
                 .hasMessageContaining("shutting down");
-        assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool)))).isEmpty();
+        assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool)))).isEmpty();
     }
 
     // ------------------------------------------------------------------ client-only nodes
@@ -812,8 +814,8 @@ class PoolScenariosTest {
 
         assertThat(client.isClosed()).isTrue();
         assertThat(client.isShutdown()).isFalse();
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.nodeStream(pool, client.id())))).isZero();
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.nodeKeepAliveMap(pool)), client.id())).isFalse();
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.nodeStream(pool, client.id())))).isZero();
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool)), client.id())).isFalse();
         assertThatThrownBy(() -> client.dispatchJob("job3", utf8("x"))).isInstanceOf(ClosedException.class);
         client.close();
         full.dispatchJob("job3", utf8("the pool still works"));
@@ -914,7 +916,7 @@ class PoolScenariosTest {
         Recorder handler = new Recorder();
         Worker worker = node.addWorker(handler);
         node.dispatchJob("job", utf8("payload"));
-        Stream poolStream = Stream.builder(PoolKeys.poolStream(pool), newRedis()).maxLen(0).open();
+        Stream poolStream = Stream.builder(GoKeys.poolStream(pool), newRedis()).maxLen(0).open();
 
         poolStream.add("j", PoolCodec.job(new Job("job", utf8("payload"), Instant.now(), node.id(), false)));
         poolStream.add("j", PoolCodec.job(new Job("job", utf8("payload"), Instant.now(), node.id(), true)));
@@ -1031,7 +1033,7 @@ class PoolScenariosTest {
         Node node = join(pool);
         Worker worker = node.addWorker(new Recorder());
 
-        String stored = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.workersMap(pool)), worker.id());
+        String stored = REDIS.cli().hget(GoKeys.mapContent(GoKeys.workersMap(pool)), worker.id());
 
         assertThat(Long.parseLong(stored)).isEqualTo(Node.toNanos(worker.createdAt()));
         eventually().untilAsserted(() -> assertThat(Set.copyOf(node.activeWorkers())).containsExactly(worker.id()));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,10 +162,10 @@ class PoolStateLossTest {
         long flushedAt = System.nanoTime();
 
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool))))
+            assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool))))
                     .contains(wa.id(), wb.id());
             for (int i = 0; i < 20; i++) {
-                assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.payloadsMap(pool)), "job-" + i))
+                assertThat(REDIS.cli().hget(GoKeys.mapContent(GoKeys.payloadsMap(pool)), "job-" + i))
                         .isEqualTo("payload-" + i);
             }
             assertThat(a.jobKeys()).hasSize(20);
@@ -219,7 +220,7 @@ class PoolStateLossTest {
         b.workersMap().delete(wa.id());
 
         eventually(Duration.ofSeconds(30)).until(wa::isStopped);
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.workersMap(pool)), wa.id())).isFalse();
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.workersMap(pool)), wa.id())).isFalse();
         assertThat(a.workers()).isEmpty();
     }
 

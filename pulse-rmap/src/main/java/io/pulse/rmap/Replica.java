@@ -6,6 +6,7 @@ import io.pulse.core.internal.Backoff;
 import io.pulse.core.internal.BoundedDispatcher;
 import io.pulse.core.internal.ChannelListener;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.MapProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -66,7 +67,7 @@ final class Replica implements ChannelListener {
         this.name = name;
         this.redis = redis;
         this.log = log;
-        this.contentKey = MapKeys.content(name).getBytes(StandardCharsets.UTF_8);
+        this.contentKey = redis.layout().mapContentKey(name).getBytes(StandardCharsets.UTF_8);
     }
 
     // ---- reads (lock-free) ----
@@ -142,7 +143,7 @@ final class Replica implements ChannelListener {
 
     /** Applies one message in order; on a gap or a regression starts a resync instead. Under lock. */
     private void applyLive(MapMessage message) {
-        if (message.key() != null && MapKeys.isReserved(message.key())) {
+        if (message.key() != null && MapProtocol.isReservedField(message.key())) {
             return;
         }
         long r = message.revision();
@@ -233,9 +234,9 @@ final class Replica implements ChannelListener {
             long snapshotRevision = 0;
             for (Map.Entry<byte[], byte[]> e : snapshot.entrySet()) {
                 String field = new String(e.getKey(), StandardCharsets.UTF_8);
-                if (MapKeys.REVISION_FIELD.equals(field)) {
+                if (MapProtocol.REVISION_FIELD.equals(field)) {
                     snapshotRevision = parseRevision(e.getValue());
-                } else if (!MapKeys.KIND_FIELD.equals(field)) {
+                } else if (!MapProtocol.KIND_FIELD.equals(field)) {
                     fresh.put(field, new String(e.getValue(), StandardCharsets.UTF_8));
                 }
             }

@@ -12,6 +12,7 @@ import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.LuaScript;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.StateMaps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicatedMap implements AutoCloseable {
 
+    static {
+        StateMaps.install((name, redis) -> new Builder(name, redis, true));
+    }
+
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ReplicatedMap.class);
     private static final int LISTENER_QUEUE = 10_000;
     private static final Duration POKE_AFTER = Duration.ofSeconds(1);
@@ -73,7 +78,7 @@ public final class ReplicatedMap implements AutoCloseable {
         this.replica = replica;
         this.channel = channel;
         this.log = b.log;
-        this.keys = new byte[][] {bytes(MapKeys.content(name)), bytes(MapKeys.updates(name))};
+        this.keys = new byte[][] {bytes(redis.layout().mapContentKey(name)), bytes(redis.layout().mapUpdatesChannel(name))};
         this.ttlMillis = bytes(Long.toString(b.ttl.toMillis()));
         this.ttlMode = bytes(b.sliding ? "sliding" : "absolute");
         this.waitTimeout = b.waitTimeout;
@@ -91,9 +96,14 @@ public final class ReplicatedMap implements AutoCloseable {
         return builder(name, redis).join();
     }
 
-    /** Starts configuring a join of the map {@code name}; validates both arguments now. */
+    /**
+     * Starts configuring a join of the map {@code name}; validates both arguments now.
+     *
+     * @throws IllegalArgumentException if the name is invalid or has the shape of a map Pulse keeps
+     *         its own state in ({@link io.pulse.core.KeyLayout#isReservedMapName})
+     */
     public static Builder builder(String name, PulseRedis redis) {
-        return new Builder(name, redis);
+        return new Builder(name, redis, false);
     }
 
     /** Options for joining a map; not thread-safe, ends in {@link #join()}. */
@@ -106,10 +116,14 @@ public final class ReplicatedMap implements AutoCloseable {
         private Executor executor;
         private Duration waitTimeout = Duration.ofSeconds(10);
 
-        private Builder(String name, PulseRedis redis) {
+        private Builder(String name, PulseRedis redis, boolean stateMap) {
             this.name = Names.requireValid("map", name);
-            ReservedMapNames.requireUsable(name);
             this.redis = Objects.requireNonNull(redis, "redis");
+            if (!stateMap && RedisFacade.of(redis).layout().isReservedMapName(name)) {
+                throw new IllegalArgumentException("map name \"" + name + "\" has the shape of a name Pulse uses "
+                        + "for the state of its streams, sinks and pools (stream:<s>:sinks, sink:<s>:keepalive, "
+                        + "<pool>:workers, ... in the default layout); choose another name");
+            }
         }
 
         /**
@@ -163,7 +177,7 @@ public final class ReplicatedMap implements AutoCloseable {
             redis.ensureOpen("join map " + name);
             Duration timeout = redis.syncTimeout();
             Replica replica = new Replica(name, redis, log);
-            Subscription channel = Futures.await(redis.subscribe(MapKeys.updates(name), replica), timeout,
+            Subscription channel = Futures.await(redis.subscribe(redis.layout().mapUpdatesChannel(name), replica), timeout,
                     "join map " + name);
             try {
                 Futures.await(replica.loadFirstSnapshot(), timeout, "join map " + name);

@@ -10,7 +10,6 @@ import io.pulse.core.internal.Args;
 import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -141,9 +140,8 @@ public final class Reader implements AutoCloseable {
         }
         List<Event> events = new ArrayList<>(messages.size());
         for (StreamMessage<byte[], byte[]> message : messages) {
-            Event event = EntryDecoder.decode(message, "", log);
-            String streamName = StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8));
-            cursors.advance(streamName, message.getId());
+            Event event = EntryCodec.decode(message, "", redis.layout(), log);
+            cursors.advance(EntryCodec.streamName(message, redis.layout()), message.getId());
             if (event != null && filter.keeps(event.topic())) {
                 events.add(event);
             }

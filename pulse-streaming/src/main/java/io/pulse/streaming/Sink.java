@@ -14,7 +14,6 @@ import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
@@ -55,8 +53,7 @@ public final class Sink implements AutoCloseable {
     private final TopicFilter filter;
     private final boolean noAck;
     private final Cursors cursors = new Cursors();
-    private final Map<String, ReplicatedMap> registries = new ConcurrentHashMap<>();
-    private final ReplicatedMap keepAlives;
+    private final SinkStateMaps state;
     private final SinkMaintenance maintenance;
     private final Object reclaimedLock = new Object();
     private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
@@ -65,7 +62,7 @@ public final class Sink implements AutoCloseable {
     private final PullReads pull;
     private volatile boolean closed;
 
-    private Sink(Builder b, ReplicatedMap registry, ReplicatedMap keepAlives) {
+    private Sink(Builder b, SinkStateMaps state) {
         this.name = b.name;
         this.group = Stream.bytes(b.name);
         this.first = b.stream;
@@ -77,8 +74,7 @@ public final class Sink implements AutoCloseable {
         this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
         this.filter = b.filter();
         this.noAck = b.noAck;
-        this.keepAlives = keepAlives;
-        this.registries.put(first.name(), registry);
+        this.state = state;
         this.cursors.add(first, ">");
         this.maintenance = new SinkMaintenance(this, redis, log, b.ackGrace, b.claimPeriod);
         this.pull = new PullReads(redis, "sink-" + name, b.block);
@@ -134,14 +130,13 @@ public final class Sink implements AutoCloseable {
         public Sink open() {
             RedisFacade redis = stream.facade();
             redis.ensureOpen("open sink " + name);
-            ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), stream.redis());
-            ReplicatedMap registry = null;
+            SinkStateMaps state = new SinkStateMaps(name, stream.redis(), stream.layout());
             try {
-                registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), stream.redis());
-                Sink sink = new Sink(this, registry, keepAlives);
+                state.attach(stream.name());
+                Sink sink = new Sink(this, state);
                 sink.createGroup(stream, Reader.resolve(stream, start));
                 Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
-                sink.register(stream, registry);
+                sink.register(stream);
                 sink.maintenance.removeStaleConsumersNow(stream).exceptionally(e -> {
                     stream.log().atWarn().addKeyValue("sink", name).setCause(e).log("stale consumer cleanup failed");
                     return null;
@@ -152,10 +147,7 @@ public final class Sink implements AutoCloseable {
                         .addKeyValue("stream", stream.name()).addKeyValue("start", start).log("sink opened");
                 return sink;
             } catch (RuntimeException e) {
-                keepAlives.close();
-                if (registry != null) {
-                    registry.close();
-                }
+                state.close();
                 throw e;
             }
         }
@@ -175,11 +167,11 @@ public final class Sink implements AutoCloseable {
     }
 
     /** Writes the keep-alive before the consumer exists, so no cleaner can take it for a dead one. */
-    private void register(Stream stream, ReplicatedMap registry) {
-        keepAlives.set(consumer, Long.toString(SinkMaintenance.nowNanos()));
+    private void register(Stream stream) {
+        state.keepAlives(stream.name()).set(consumer, Long.toString(SinkMaintenance.nowNanos()));
         redis.executeSync("sink " + name + ": create consumer",
                 c -> c.xgroupCreateconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
-        registry.appendUniqueValues(name, consumer);
+        state.registry(stream.name()).appendUniqueValues(name, consumer);
     }
 
     // ------------------------------------------------------------------ reading
@@ -237,11 +229,10 @@ public final class Sink implements AutoCloseable {
         List<Event> events = new ArrayList<>(messages.size());
         List<Event> skipped = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> message : messages) {
-            Event event = EntryDecoder.decode(message, name, log);
+            Event event = EntryCodec.decode(message, name, redis.layout(), log);
             if (event == null) {
-                skipped.add(new Event(message.getId(),
-                        StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8)),
-                        name, "", "", new byte[0]));
+                skipped.add(new Event(message.getId(), EntryCodec.streamName(message, redis.layout()), name, "", "",
+                        new byte[0]));
             } else if (!filter.keeps(event.topic())) {
                 skipped.add(event);
             } else {
@@ -333,7 +324,7 @@ public final class Sink implements AutoCloseable {
         }
         List<CompletableFuture<Long>> acks = new ArrayList<>(byStream.size());
         for (Map.Entry<String, List<String>> entry : byStream.entrySet()) {
-            byte[] key = Stream.bytes(StreamKeys.stream(entry.getKey()));
+            byte[] key = Stream.bytes(redis.layout().streamKey(entry.getKey()));
             String[] ids = entry.getValue().toArray(new String[0]);
             acks.add(redis.execute("sink " + name + ": ack", c -> c.xack(key, group, ids)));
         }
@@ -405,15 +396,20 @@ public final class Sink implements AutoCloseable {
             if (cursors.contains(stream.name())) {
                 return;
             }
-            ReplicatedMap registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), stream.redis());
+            ReplicatedMap newKeepAlives = state.attach(stream.name());
             try {
                 createGroup(stream, Reader.resolve(stream, position));
-                registry.appendUniqueValues(name, consumer);
+                if (newKeepAlives != null) {
+                    newKeepAlives.set(consumer, Long.toString(SinkMaintenance.nowNanos()));
+                }
+                state.registry(stream.name()).appendUniqueValues(name, consumer);
             } catch (RuntimeException e) {
-                registry.close();
+                ReplicatedMap registry = state.detach(stream.name());
+                if (registry != null) {
+                    registry.close();
+                }
                 throw e;
             }
-            registries.put(stream.name(), registry);
             cursors.add(stream, ">");
         }
         wakeAll();
@@ -432,7 +428,7 @@ public final class Sink implements AutoCloseable {
             if (!cursors.remove(stream.name())) {
                 return;
             }
-            registry = registries.remove(stream.name());
+            registry = state.detach(stream.name());
         }
         wakeAll();
         if (registry != null) {
@@ -486,16 +482,8 @@ public final class Sink implements AutoCloseable {
         return cursors.streams();
     }
 
-    ReplicatedMap keepAlives() {
-        return keepAlives;
-    }
-
-    Collection<ReplicatedMap> registries() {
-        return registries.values();
-    }
-
-    ReplicatedMap registry(String streamName) {
-        return registries.get(streamName);
+    SinkStateMaps state() {
+        return state;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -526,8 +514,7 @@ public final class Sink implements AutoCloseable {
         pull.close();
         toStop.forEach(PushLoop::close);
         detachIfIdle();
-        registries.values().forEach(ReplicatedMap::close);
-        keepAlives.close();
+        state.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
     }
@@ -557,12 +544,14 @@ public final class Sink implements AutoCloseable {
             for (Stream stream : cursors.streams()) {
                 redis.executeSync("sink " + name + ": delete consumer",
                         c -> c.xgroupDelconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
-                ReplicatedMap registry = registries.get(stream.name());
+                ReplicatedMap registry = state.registry(stream.name());
                 if (registry != null) {
                     registry.removeValues(name, consumer);
                 }
             }
-            keepAlives.delete(consumer);
+            for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
+                keepAlives.delete(consumer);
+            }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("sink", name).addKeyValue("consumer", consumer).setCause(e)
                     .log("could not remove this instance's consumer; other instances will remove it as stale");

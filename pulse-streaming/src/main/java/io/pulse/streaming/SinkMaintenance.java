@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,13 +37,10 @@ final class SinkMaintenance implements AutoCloseable {
     private final Logger log;
     private final Duration ackGrace;
     private final Duration claimPeriod;
-    private final byte[] leaseKey;
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean keepingAlive = new AtomicBoolean();
-    /** Lease failures back off (and are logged once a minute), and the round then claims without it. */
-    private final Backoff leaseBackoff;
-    private final LogThrottle leaseWarnings = new LogThrottle(Duration.ofMinutes(1));
-    private volatile long leaseRetryAt = System.nanoTime();
+    /** By lease key: a layout may give all streams of a sink one lease, taken once per round. */
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private ScheduledFuture<?> keepAliveTask;
     private ScheduledFuture<?> claimTask;
 
@@ -51,8 +50,6 @@ final class SinkMaintenance implements AutoCloseable {
         this.log = log;
         this.ackGrace = ackGrace;
         this.claimPeriod = claimPeriod;
-        this.leaseKey = Stream.bytes(StreamKeys.staleLease(sink.name()));
-        this.leaseBackoff = new Backoff(claimPeriod, Duration.ofMinutes(1));
     }
 
     void start() {
@@ -70,8 +67,11 @@ final class SinkMaintenance implements AutoCloseable {
             return;
         }
         List<CompletableFuture<?>> writes = new ArrayList<>();
-        writes.add(sink.keepAlives().setAsync(sink.consumer(), Long.toString(nowNanos())));
-        for (ReplicatedMap registry : sink.registries()) {
+        String now = Long.toString(nowNanos());
+        for (ReplicatedMap keepAlives : sink.state().keepAliveMaps()) {
+            writes.add(keepAlives.setAsync(sink.consumer(), now));
+        }
+        for (ReplicatedMap registry : sink.state().registries()) {
             // another instance may have removed this consumer as stale while this process was paused
             if (!registry.getValues(sink.name()).contains(sink.consumer())) {
                 writes.add(registry.appendUniqueValuesAsync(sink.name(), sink.consumer()));
@@ -96,10 +96,18 @@ final class SinkMaintenance implements AutoCloseable {
         if (sink.isClosed() || !claiming.compareAndSet(false, true)) {
             return;
         }
-        CompletableFuture<Boolean> turn = System.nanoTime() - leaseRetryAt < 0
-                ? CompletableFuture.completedFuture(true) : takeLease();
-        turn.thenCompose(won -> won ? claimAndClean() : CompletableFuture.completedFuture(null))
-                .whenComplete((v, e) -> {
+        Map<String, List<Stream>> byLease = new LinkedHashMap<>();
+        for (Stream stream : sink.streams()) {
+            byLease.computeIfAbsent(redis.layout().sinkLeaseKey(stream.name(), sink.name()), k -> new ArrayList<>())
+                    .add(stream);
+        }
+        CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
+        for (Map.Entry<String, List<Stream>> group : byLease.entrySet()) {
+            Lease lease = leases.computeIfAbsent(group.getKey(), Lease::new);
+            round = round.thenCompose(v -> lease.turn())
+                    .thenCompose(won -> won ? claimAndClean(group.getValue()) : CompletableFuture.completedFuture(null));
+        }
+        round.whenComplete((v, e) -> {
                     claiming.set(false);
                     if (e != null && !sink.isClosed()) {
                         log.atWarn().addKeyValue("sink", sink.name()).setCause(e).log("idle-event check failed; will retry");
@@ -108,39 +116,55 @@ final class SinkMaintenance implements AutoCloseable {
     }
 
     /**
-     * Competes for the sink's short lease, so one instance runs each round. If the lease cannot be
-     * used (its key holds another type, the user may not run the script, ...), the round goes on
-     * without it — every instance then re-claims, which XAUTOCLAIM keeps safe — and the lease is tried
-     * again after a growing delay, with one warning a minute.
+     * One short lease of the sink, competed for so that one instance runs each round. If the lease
+     * cannot be used (its key holds another type, the user may not run the script, ...), the round goes
+     * on without it — every instance then re-claims, which XAUTOCLAIM keeps safe — and the lease is
+     * tried again after a growing delay, with one warning a minute.
      */
-    private CompletableFuture<Boolean> takeLease() {
-        long now = System.currentTimeMillis();
-        long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
-        CompletableFuture<Long> lease = StreamScripts.STALE_LEASE.run(redis, ScriptOutputType.INTEGER,
-                new byte[][] {leaseKey}, Stream.bytes(Long.toString(now + leaseMs)), Stream.bytes(Long.toString(now)),
-                Stream.bytes(Long.toString(leaseMs)));
-        return lease.handle((won, e) -> {
-            if (e == null) {
-                leaseBackoff.reset();
-                leaseWarnings.reset();
-                return won != null && won == 1L;
-            }
-            Duration delay = leaseBackoff.next();
-            leaseRetryAt = System.nanoTime() + delay.toNanos();
-            long heldBack = leaseWarnings.tryLog();
-            if (heldBack >= 0 && !sink.isClosed()) {
-                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("leaseKey", StreamKeys.staleLease(sink.name()))
-                        .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
-                        .log("cannot use the claim lease ({}); re-claiming idle events without it",
-                                Futures.unwrap(e).getMessage());
-            }
-            return true;
-        });
+    private final class Lease {
+        private final String key;
+        private final Backoff backoff = new Backoff(claimPeriod, Duration.ofMinutes(1));
+        private final LogThrottle warnings = new LogThrottle(Duration.ofMinutes(1));
+        private volatile long retryAt = System.nanoTime();
+
+        Lease(String key) {
+            this.key = key;
+        }
+
+        /** Completes with whether this instance runs the round for the streams of this lease. */
+        CompletableFuture<Boolean> turn() {
+            return System.nanoTime() - retryAt < 0 ? CompletableFuture.completedFuture(true) : take();
+        }
+
+        private CompletableFuture<Boolean> take() {
+            long now = System.currentTimeMillis();
+            long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
+            CompletableFuture<Long> lease = StreamScripts.STALE_LEASE.run(redis, ScriptOutputType.INTEGER,
+                    new byte[][] {Stream.bytes(key)}, Stream.bytes(Long.toString(now + leaseMs)),
+                    Stream.bytes(Long.toString(now)), Stream.bytes(Long.toString(leaseMs)));
+            return lease.handle((won, e) -> {
+                if (e == null) {
+                    backoff.reset();
+                    warnings.reset();
+                    return won != null && won == 1L;
+                }
+                Duration delay = backoff.next();
+                retryAt = System.nanoTime() + delay.toNanos();
+                long heldBack = warnings.tryLog();
+                if (heldBack >= 0 && !sink.isClosed()) {
+                    log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("leaseKey", key)
+                            .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
+                            .log("cannot use the claim lease ({}); re-claiming idle events without it",
+                                    Futures.unwrap(e).getMessage());
+                }
+                return true;
+            });
+        }
     }
 
-    private CompletableFuture<Void> claimAndClean() {
+    private CompletableFuture<Void> claimAndClean(List<Stream> streams) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (Stream stream : sink.streams()) {
+        for (Stream stream : streams) {
             chain = chain.thenCompose(v -> claimIdle(stream, "0-0", 0)).thenCompose(v -> removeStaleConsumers(stream));
         }
         return chain;
@@ -201,7 +225,8 @@ final class SinkMaintenance implements AutoCloseable {
                         if (consumer == null || consumer.equals(sink.consumer())) {
                             continue;
                         }
-                        String alive = sink.keepAlives().get(consumer).orElse(null);
+                        ReplicatedMap keepAlives = sink.state().keepAlives(stream.name());
+                        String alive = keepAlives == null ? null : keepAlives.get(consumer).orElse(null);
                         boolean stale;
                         if (alive == null) {
                             stale = idleMs * 1_000_000L > staleNanos;
@@ -221,8 +246,10 @@ final class SinkMaintenance implements AutoCloseable {
                                 .addKeyValue("consumer", consumer).log("removing stale consumer");
                         removals.add(redis.execute("sink " + sink.name() + ": delete consumer",
                                 c -> c.xgroupDelconsumer(stream.key(), Consumer.from(sink.group(), Stream.bytes(consumer)))));
-                        removals.add(sink.keepAlives().deleteAsync(consumer));
-                        ReplicatedMap registry = sink.registry(stream.name());
+                        if (keepAlives != null) {
+                            removals.add(keepAlives.deleteAsync(consumer));
+                        }
+                        ReplicatedMap registry = sink.state().registry(stream.name());
                         if (registry != null) {
                             removals.add(registry.removeValuesAsync(sink.name(), consumer));
                         }

@@ -2,6 +2,7 @@ package io.pulse.streaming;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Args;
@@ -9,9 +10,9 @@ import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +57,7 @@ public final class Stream {
         this.slidingTtl = b.sliding;
         this.log = b.log;
         this.codec = b.codec;
-        this.key = bytes(StreamKeys.stream(name));
+        this.key = bytes(facade.layout().streamKey(name));
         this.trimEvery = (int) Math.max(1, Math.min(100, maxLen / 10));
     }
 
@@ -159,12 +160,7 @@ public final class Stream {
         AddOptions opts = merge(options);
         CompletableFuture<String> id;
         if (ttl.isZero()) {
-            Map<byte[], byte[]> body = new LinkedHashMap<>(4);
-            body.put(FIELD_N, bytes(eventName));
-            body.put(FIELD_P, payload);
-            if (!opts.topicValue().isEmpty()) {
-                body.put(FIELD_T, bytes(opts.topicValue()));
-            }
+            Map<byte[], byte[]> body = EntryCodec.encode(eventName, payload, opts.topicValue());
             XAddArgs args = new XAddArgs();
             if (opts.onlyIfExists()) {
                 args.nomkstream();
@@ -228,11 +224,11 @@ public final class Stream {
      */
     public void destroy() {
         facade.executeSync("stream " + name + ": destroy", c -> c.del(key));
-        String registry = StreamKeys.sinkRegistryMap(name);
+        String registry = facade.layout().sinkRegistryMap(name);
         Long exists = facade.executeSync("stream " + name + ": destroy",
-                c -> c.exists(bytes(StreamKeys.mapContent(registry))));
+                c -> c.exists(bytes(facade.layout().mapContentKey(registry))));
         if (exists != null && exists > 0) {
-            try (ReplicatedMap map = ReplicatedMap.join(registry, redis)) {
+            try (ReplicatedMap map = StateMaps.join(registry, redis)) {
                 map.destroy();
             }
         }
@@ -265,6 +261,10 @@ public final class Stream {
 
     RedisFacade facade() {
         return facade;
+    }
+
+    KeyLayout layout() {
+        return facade.layout();
     }
 
     Logger log() {
@@ -305,9 +305,6 @@ public final class Stream {
     /** The most events one trimming step removes (Redis's own default bound for approximate trims). */
     static final int TRIM_STEP = 10_000;
     private static final byte[] TRIM_STEP_ARG = bytes(Integer.toString(TRIM_STEP));
-    private static final byte[] FIELD_N = bytes(StreamKeys.FIELD_NAME);
-    private static final byte[] FIELD_P = bytes(StreamKeys.FIELD_PAYLOAD);
-    private static final byte[] FIELD_T = bytes(StreamKeys.FIELD_TOPIC);
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
