@@ -186,9 +186,9 @@ public final class PulseAdmin {
         ChannelListener channel = new ChannelListener() {
             @Override
             public void onMessage(byte[] message) {
-                listener.accept(PulseLayout.decodeMapMessage(message)
+                listener.accept(WireFormat.decodeMapMessage(message)
                         .map(m -> new MapChange(m.kind(), m.key(), m.value(), m.revision()))
-                        .orElseGet(() -> new MapChange("?", null, PulseLayout.utf8(message), 0)));
+                        .orElseGet(() -> new MapChange("?", null, WireFormat.utf8(message), 0)));
             }
 
             @Override
@@ -196,7 +196,7 @@ public final class PulseAdmin {
                 listener.accept(new MapChange("resubscribed", null, null, 0));
             }
         };
-        return Futures.await(redis.facade().subscribe(PulseLayout.mapUpdates(name), channel),
+        return Futures.await(redis.facade().subscribe(redis.names().layout().mapUpdatesChannel(name), channel),
                 redis.facade().syncTimeout(), "watch map " + name);
     }
 

@@ -1,7 +1,7 @@
 package io.pulse.admin;
 
-import static io.pulse.admin.PulseLayout.bytes;
-import static io.pulse.admin.PulseLayout.utf8;
+import static io.pulse.admin.WireFormat.bytes;
+import static io.pulse.admin.WireFormat.utf8;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Limit;
@@ -32,9 +32,16 @@ import java.util.function.Function;
 final class RedisQueries {
 
     private final RedisFacade redis;
+    private final AdminNames names;
 
     RedisQueries(PulseRedis redis) {
         this.redis = RedisFacade.of(redis);
+        this.names = new AdminNames(this.redis.layout());
+    }
+
+    /** The names of the keys the tools read, from the layout of the facade. */
+    AdminNames names() {
+        return names;
     }
 
     RedisFacade facade() {
@@ -115,8 +122,8 @@ final class RedisQueries {
     HashFacts hashFacts(String key) {
         byte[] k = bytes(key);
         CompletableFuture<Long> length = redis.execute("HLEN " + key, c -> c.hlen(k));
-        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(PulseLayout.REVISION_FIELD)));
-        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(PulseLayout.KIND_FIELD)));
+        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(WireFormat.REVISION_FIELD)));
+        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(WireFormat.KIND_FIELD)));
         CompletableFuture<Long> pttl = redis.execute("PTTL " + key, c -> c.pttl(k));
         return new HashFacts(await(length, "HLEN " + key), utf8(await(rev, "HGET " + key)),
                 utf8(await(kind, "HGET " + key)), await(pttl, "PTTL " + key));

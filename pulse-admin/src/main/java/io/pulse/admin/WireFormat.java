@@ -12,158 +12,33 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Every Redis key, channel, field name and wire-format detail the operator tools read or write, in one
- * place: Go Pulse v1.6.5's layout, which Java nodes share. Nothing else in this module's Java code
- * spells a key or decodes a record (the scripts in {@code src-lua/admin} write the records this class
- * encodes and the map messages it decodes), so the tools can later be pointed at another layout by
- * changing this class and those scripts alone. Stateless and thread-safe.
+ * Every wire-format detail the operator tools read or write that is not a key name (those come from
+ * the layout, see {@link AdminNames}): reserved hash fields, stream entry fields, markers, timestamps,
+ * lists, ticker values, binary records and map update messages, as Go Pulse v1.6.5 writes them and
+ * Java nodes share. Nothing else in this module's Java code decodes a record (the scripts in
+ * {@code src-lua/admin} write the records this class encodes). Decoders take damaged values without
+ * failing. Stateless and thread-safe.
  */
-final class PulseLayout {
+final class WireFormat {
 
-    // ---- replicated maps: hash map:<name>:content, channel map:<name>:updates
-
-    static final String MAP_PREFIX = "map:";
-    static final String MAP_CONTENT_SUFFIX = ":content";
     /** Hash fields beside the user keys: the revision and the kind of the last mutation. */
     static final String REVISION_FIELD = "=rev";
     static final String KIND_FIELD = "=kind";
-    /** SCAN pattern of every map's content hash. */
-    static final String MAP_CONTENT_PATTERN = "map:*:content";
-
-    // ---- streams: pulse:stream:<name>, entries n (event name), p (payload), t (topic)
-
-    static final String STREAM_PREFIX = "pulse:stream:";
-    static final String STREAM_PATTERN = "pulse:stream:*";
+    /** Stream entry fields: event name and payload. */
     static final String FIELD_NAME = "n";
     static final String FIELD_PAYLOAD = "p";
-
-    // ---- pools
-
-    /** The sink (consumer group) every full node reads the pool stream through. */
-    static final String POOL_SINK = "events";
     /** A worker's entry in the workers map while it is being removed. */
     static final String REMOVING = "-";
-    static final String SHUTDOWN_MAP = "shutdown";
-    static final String NODE_KEEPALIVE_MAP = "node-keepalive";
-    static final String WORKERS_MAP = "workers";
-    static final String WORKER_KEEPALIVE_MAP = "worker-keepalive";
-    static final String CLEANUP_MAP = "cleanup";
-    static final String JOBS_MAP = "jobs";
-    static final String PAYLOADS_MAP = "job-payloads";
-    static final String PENDING_MAP = "pending-jobs";
-    static final String TICKERS_MAP = "tickers";
-    /** Java nodes only: node or worker id -> the worker TTL (ns) it is judged by. */
-    static final String KEEPALIVE_TTL_MAP = "keepalive-ttl";
-    /** The suffixes of a pool's own maps ({@code <pool>:<suffix>}). */
-    static final Set<String> POOL_MAPS = Set.of(SHUTDOWN_MAP, NODE_KEEPALIVE_MAP, WORKERS_MAP,
-            WORKER_KEEPALIVE_MAP, CLEANUP_MAP, JOBS_MAP, PAYLOADS_MAP, PENDING_MAP, TICKERS_MAP, KEEPALIVE_TTL_MAP);
-    /** The maps whose presence alone shows a pool exists. */
-    static final Set<String> POOL_MARKER_MAPS = Set.of(NODE_KEEPALIVE_MAP, WORKERS_MAP, PAYLOADS_MAP);
-    static final String POOL_STREAM_SUFFIX = ":pool";
-    static final String NODE_STREAM_INFIX = ":node:";
-    static final String WORKER_STREAM_PREFIX = "worker:";
-
     /** The kind of the event that opens every node and worker stream. */
     static final String KIND_INIT = "i";
-
-    // ---- Lua scripts of this module (src-lua/admin)
-
+    /** Where the Lua scripts of this module (src-lua/admin) ship. */
     static final String SCRIPTS = "/io/pulse/admin/lua/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PulseLayout() {
-    }
-
-    static String mapContent(String map) {
-        return MAP_PREFIX + map + MAP_CONTENT_SUFFIX;
-    }
-
-    static String mapUpdates(String map) {
-        return MAP_PREFIX + map + ":updates";
-    }
-
-    /** The map name of a content-hash key, or empty if the key is not one. */
-    static Optional<String> mapNameOf(String key) {
-        if (key.startsWith(MAP_PREFIX) && key.endsWith(MAP_CONTENT_SUFFIX)
-                && key.length() > MAP_PREFIX.length() + MAP_CONTENT_SUFFIX.length()) {
-            return Optional.of(key.substring(MAP_PREFIX.length(), key.length() - MAP_CONTENT_SUFFIX.length()));
-        }
-        return Optional.empty();
-    }
-
-    static String streamKey(String stream) {
-        return STREAM_PREFIX + stream;
-    }
-
-    /** The stream name of a stream key, or empty if the key is not one. */
-    static Optional<String> streamNameOf(String key) {
-        return key.startsWith(STREAM_PREFIX) && key.length() > STREAM_PREFIX.length()
-                ? Optional.of(key.substring(STREAM_PREFIX.length())) : Optional.empty();
-    }
-
-    /** The replicated map listing, per sink name, the consumers reading a stream. */
-    static String sinkRegistryMap(String stream) {
-        return "stream:" + stream + ":sinks";
-    }
-
-    /** The replicated map of a sink's consumers' keep-alives; keyed by sink name only, as in Go Pulse. */
-    static String sinkKeepAliveMap(String sink) {
-        return "sink:" + sink + ":keepalive";
-    }
-
-    /** Whether a map belongs to streams' own bookkeeping (consumer registries, keep-alives). */
-    static boolean isStreamBookkeeping(String map) {
-        return (map.startsWith("stream:") && map.endsWith(":sinks")) || (map.startsWith("sink:") && map.endsWith(":keepalive"));
-    }
-
-    static String poolMap(String pool, String suffix) {
-        return pool + ":" + suffix;
-    }
-
-    /** The pool a pool map belongs to, if {@code map} is {@code <pool>:<one of the pool's suffixes>}. */
-    static Optional<String> poolOfMap(String map, Set<String> suffixes) {
-        int colon = map.lastIndexOf(':');
-        if (colon <= 0 || !suffixes.contains(map.substring(colon + 1))) {
-            return Optional.empty();
-        }
-        return Optional.of(map.substring(0, colon));
-    }
-
-    static String poolStream(String pool) {
-        return pool + POOL_STREAM_SUFFIX;
-    }
-
-    static String nodeStream(String pool, String node) {
-        return pool + NODE_STREAM_INFIX + node;
-    }
-
-    /** Worker streams are not namespaced by pool, as in Go Pulse. */
-    static String workerStream(String worker) {
-        return WORKER_STREAM_PREFIX + worker;
-    }
-
-    /** The pool of a pool stream name ({@code <pool>:pool}), if it is one. */
-    static Optional<String> poolOfStream(String stream) {
-        return stream.endsWith(POOL_STREAM_SUFFIX) && stream.length() > POOL_STREAM_SUFFIX.length()
-                ? Optional.of(stream.substring(0, stream.length() - POOL_STREAM_SUFFIX.length())) : Optional.empty();
-    }
-
-    /** Whether a stream is one of the pools' own (pool, node or worker stream). */
-    static boolean isPoolInternalStream(String stream, Set<String> pools) {
-        if (stream.startsWith(WORKER_STREAM_PREFIX) || poolOfStream(stream).filter(pools::contains).isPresent()) {
-            return true;
-        }
-        int node = stream.lastIndexOf(NODE_STREAM_INFIX);
-        return node > 0 && pools.contains(stream.substring(0, node));
-    }
-
-    /** A ticker's entry in the tickers map is {@code <pool>:<ticker>}; a schedule's map is {@code <pool>:<name>}. */
-    static String tickerEntry(String pool, String ticker) {
-        return pool + ":" + ticker;
+    private WireFormat() {
     }
 
     // ---- values
