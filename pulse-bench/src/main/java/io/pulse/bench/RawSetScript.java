@@ -45,12 +45,12 @@ final class RawSetScript {
 
     /** The hash a map named {@code mapName} lives in (Go Pulse's layout). */
     static String contentKey(String mapName) {
-        return "map:" + mapName + ":content";
+        return BenchKeys.LAYOUT.mapContentKey(mapName);
     }
 
     /** The channel a map named {@code mapName} publishes its changes on (Go Pulse's layout). */
     static String channel(String mapName) {
-        return "map:" + mapName + ":updates";
+        return BenchKeys.LAYOUT.mapUpdatesChannel(mapName);
     }
 
     private static byte[] source() {

@@ -108,7 +108,7 @@ public class ReplicatedMapGetBenchmark {
     public void tearDown() {
         try {
             map.close();
-            byte[] hash = ("map:" + map.name() + ":content").getBytes(StandardCharsets.UTF_8);
+            byte[] hash = redis.layout().mapContentKey(map.name()).getBytes(StandardCharsets.UTF_8);
             redis.rawCommand(c -> c.del(hash)).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
         } finally {
             redis.close();
