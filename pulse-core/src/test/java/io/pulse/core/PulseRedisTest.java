@@ -179,6 +179,23 @@ class PulseRedisTest {
     }
 
     @Test
+    void aComposedScriptRunsWithItsLibraryAndRedisKnowsItByTheComposedText() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        LuaScript alone = LuaScript.load("/io/pulse/core/uses_lib.lua");
+        LuaScript composed = LuaScript.load("/io/pulse/core/uses_lib.lua", "/io/pulse/core/lib_twice.lua");
+        assertThat(composed.name()).isEqualTo("uses_lib");
+        assertThat(composed.source()).startsWith(LuaScript.load("/io/pulse/core/lib_twice.lua").source())
+                .endsWith(alone.source());
+        assertThat(composed.sha1()).isNotEqualTo(alone.sha1());
+        Long first = composed.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[0][], b("21")).join();
+        assertThat(first).isEqualTo(42L);
+        assertThat(REDIS.cli().scriptExists(composed.sha1())).containsExactly(true);
+        // without its library the script cannot run: the composition is what Redis executes
+        assertThatThrownBy(() -> alone.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[0][],
+                b("21")).join()).hasCauseInstanceOf(PulseException.class);
+    }
+
+    @Test
     void rawCommandRunsOnTheSharedConnectionAndFailsWithTypedExceptions() throws Exception {
         PulseRedis redis = REDIS.newPulseRedis();
         String key = RedisServerExtension.uniqueName("raw");

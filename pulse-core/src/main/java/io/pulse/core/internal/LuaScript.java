@@ -2,6 +2,7 @@ package io.pulse.core.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,19 +31,32 @@ public final class LuaScript {
 
     /**
      * Loads the script at {@code resource} (an absolute classpath path such as
-     * {@code /io/pulse/rmap/lua/set.lua}).
+     * {@code /io/pulse/rmap/lua/set.lua}), composed with {@code libraries}: their sources come first,
+     * in the order given, so the script can call the local functions they define (line numbers in
+     * Redis's error messages count the libraries' lines too). Redis knows the composed text by its
+     * SHA-1.
      *
-     * @throws IllegalStateException if the resource is missing (a packaging error)
+     * @throws IllegalStateException if a resource is missing (a packaging error)
      */
-    public static LuaScript load(String resource) {
+    public static LuaScript load(String resource, String... libraries) {
         Objects.requireNonNull(resource, "resource");
+        ByteArrayOutputStream composed = new ByteArrayOutputStream();
+        for (String library : libraries) {
+            composed.writeBytes(read(Objects.requireNonNull(library, "library")));
+            composed.write('\n');
+        }
+        composed.writeBytes(read(resource));
+        String file = resource.substring(resource.lastIndexOf('/') + 1);
+        String name = file.endsWith(".lua") ? file.substring(0, file.length() - 4) : file;
+        return new LuaScript(name, composed.toByteArray());
+    }
+
+    private static byte[] read(String resource) {
         try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script not found on the classpath: " + resource);
             }
-            String file = resource.substring(resource.lastIndexOf('/') + 1);
-            String name = file.endsWith(".lua") ? file.substring(0, file.length() - 4) : file;
-            return new LuaScript(name, in.readAllBytes());
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read Lua script " + resource, e);
         }
