@@ -8,6 +8,7 @@ import io.pulse.core.KeyLayout;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.LuaScript;
 import io.pulse.core.internal.Names;
+import io.pulse.rmap.internal.MapScripts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,11 +24,12 @@ import java.util.regex.Pattern;
  */
 public final class AdminActions {
 
-    private static final LuaScript STOP_JOB = script("stop_job");
-    private static final LuaScript REQUEUE_EVENT = script("requeue_event");
-    private static final LuaScript DELETE_DEAD_NODE = script("delete_dead_node");
-    private static final LuaScript MAP_SET = script("map_set");
-    private static final LuaScript MAP_DELETE = script("map_delete");
+    private static final LuaScript STOP_JOB = LuaScript.load(script("stop_job"));
+    private static final LuaScript REQUEUE_EVENT = LuaScript.load(script("requeue_event"));
+    // these write map entries: composed with the replicated-map write protocol every node uses
+    private static final LuaScript DELETE_DEAD_NODE = MapScripts.withWriteProtocol(script("delete_dead_node"));
+    private static final LuaScript MAP_SET = MapScripts.withWriteProtocol(script("map_set"));
+    private static final LuaScript MAP_DELETE = MapScripts.withWriteProtocol(script("map_delete"));
     private static final Pattern EVENT_ID = Pattern.compile("\\d+-\\d+");
 
     private final RedisQueries redis;
@@ -174,7 +176,7 @@ public final class AdminActions {
         }
     }
 
-    private static LuaScript script(String name) {
-        return LuaScript.load(WireFormat.SCRIPTS + name + ".lua");
+    private static String script(String name) {
+        return WireFormat.SCRIPTS + name + ".lua";
     }
 }

@@ -17,6 +17,7 @@ import io.lettuce.core.models.stream.PendingMessages;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.MapProtocol;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,8 +123,8 @@ final class RedisQueries {
     HashFacts hashFacts(String key) {
         byte[] k = bytes(key);
         CompletableFuture<Long> length = redis.execute("HLEN " + key, c -> c.hlen(k));
-        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(WireFormat.REVISION_FIELD)));
-        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(WireFormat.KIND_FIELD)));
+        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(MapProtocol.REVISION_FIELD)));
+        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(MapProtocol.KIND_FIELD)));
         CompletableFuture<Long> pttl = redis.execute("PTTL " + key, c -> c.pttl(k));
         return new HashFacts(await(length, "HLEN " + key), utf8(await(rev, "HGET " + key)),
                 utf8(await(kind, "HGET " + key)), await(pttl, "PTTL " + key));

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Every wire-format detail the operator tools read or write that is not a key name (those come from
- * the layout, see {@link AdminNames}): reserved hash fields, stream entry fields, markers, timestamps,
+ * the layout, see {@link AdminNames}) nor a map's reserved hash field (the rmap module's
+ * {@code MapProtocol}): stream entry fields, markers, timestamps,
  * lists, ticker values, binary records and map update messages, as Go Pulse v1.6.5 writes them and
  * Java nodes share. Nothing else in this module's Java code decodes a record (the scripts in
  * {@code src-lua/admin} write the records this class encodes). Decoders take damaged values without
@@ -23,9 +24,6 @@ import java.util.Optional;
  */
 final class WireFormat {
 
-    /** Hash fields beside the user keys: the revision and the kind of the last mutation. */
-    static final String REVISION_FIELD = "=rev";
-    static final String KIND_FIELD = "=kind";
     /** Stream entry fields: event name and payload. */
     static final String FIELD_NAME = "n";
     static final String FIELD_PAYLOAD = "p";

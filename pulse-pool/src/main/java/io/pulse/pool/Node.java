@@ -10,6 +10,7 @@ import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.MapWrites;
 import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Sink;
@@ -79,6 +80,7 @@ public final class Node implements AutoCloseable {
     private ReplicatedMap cleanupMap;
     private ReplicatedMap jobsMap;
     private ReplicatedMap payloadsMap;
+    private MapWrites payloadWrites;
     private ReplicatedMap pendingMap;
     private ReplicatedMap tickersMap;
     private Liveness liveness;
@@ -249,6 +251,9 @@ public final class Node implements AutoCloseable {
             workersMap = map(names.map(PoolMap.WORKERS));
             jobsMap = map(names.map(PoolMap.JOBS));
             payloadsMap = map(names.map(PoolMap.JOB_PAYLOADS));
+            // payloads need not be text: written byte for byte, not through the replica
+            ReplicatedMap payloads = payloadsMap;
+            payloadWrites = MapWrites.of(facade, payloads.name(), Duration.ZERO, false, payloads::isClosed);
             workerKeepAlives = map(names.map(PoolMap.WORKER_KEEPALIVE));
             cleanupMap = map(names.map(PoolMap.CLEANUP));
             pendingMap = map(names.map(PoolMap.PENDING_JOBS));
@@ -685,6 +690,10 @@ public final class Node implements AutoCloseable {
 
     ReplicatedMap jobsMap() {
         return jobsMap;
+    }
+
+    MapWrites payloadWrites() {
+        return payloadWrites;
     }
 
     ReplicatedMap payloadsMap() {

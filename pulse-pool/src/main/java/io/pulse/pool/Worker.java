@@ -112,7 +112,7 @@ public final class Worker {
         node.workersMap().set(id, Long.toString(Node.toNanos(createdAt)));
         List<Job> running = new ArrayList<>(jobs.values());
         for (Job job : running) {
-            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
+            awaitWrite(node.payloadWrites().setBytes(job.key(), job.payload()));
             awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
             if (jobs.get(job.key()) != job) {
                 // stopped or moved meanwhile: take back what was just written for it
@@ -182,7 +182,7 @@ public final class Worker {
         }
         awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
         try {
-            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
+            awaitWrite(node.payloadWrites().setBytes(job.key(), job.payload()));
         } catch (RuntimeException e) {
             node.jobsMap().removeValuesAsync(id, job.key());
             throw e;

@@ -1,4 +1,4 @@
-package io.pulse.rmap;
+package io.pulse.rmap.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * Reads the list values of a map: a JSON array of strings (as Redis' cjson writes it), or for values
- * written before lists were JSON, a comma-separated string. Thread-safe.
+ * written before lists were JSON, a comma-separated string. Thread-safe. Not API.
  */
-final class ListValues {
+public final class ListValues {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -19,7 +19,7 @@ final class ListValues {
     }
 
     /** Returns the items of {@code value}; an empty list for {@code null}. */
-    static List<String> parse(String value) {
+    public static List<String> parse(String value) {
         if (value == null) {
             return List.of();
         }
