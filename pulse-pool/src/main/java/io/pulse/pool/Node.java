@@ -571,8 +571,9 @@ public final class Node implements AutoCloseable {
                 names.map(PoolMap.WORKER_KEEPALIVE), names.map(PoolMap.CLEANUP), names.map(PoolMap.JOBS),
                 names.map(PoolMap.PENDING_JOBS), names.map(PoolMap.JOB_PAYLOADS), names.map(PoolMap.TICKERS),
                 names.map(PoolMap.KEEPALIVE_TTL), names.map(PoolMap.SHUTDOWN))) {
-            try (ReplicatedMap m = StateMaps.join(name, redis)) {
-                m.destroy();
+            try {
+                // no replica: only the destroy tombstone is written, as a replica's destroy() would
+                Futures.await(MapWrites.of(facade, name).destroy(), facade.syncTimeout(), "destroy map " + name);
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("map", name).setCause(e).log("destroying a pool map failed");
             }

@@ -9,8 +9,7 @@ import io.pulse.core.internal.Args;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
-import io.pulse.rmap.ReplicatedMap;
-import io.pulse.rmap.internal.StateMaps;
+import io.pulse.rmap.internal.MapWrites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -224,13 +223,11 @@ public final class Stream {
      */
     public void destroy() {
         facade.executeSync("stream " + name + ": destroy", c -> c.del(key));
-        String registry = facade.layout().sinkRegistryMap(name);
-        Long exists = facade.executeSync("stream " + name + ": destroy",
-                c -> c.exists(bytes(facade.layout().mapContentKey(registry))));
-        if (exists != null && exists > 0) {
-            try (ReplicatedMap map = StateMaps.join(registry, redis)) {
-                map.destroy();
-            }
+        // the registry is destroyed without joining it: only the destroy tombstone is written
+        MapWrites registry = MapWrites.of(facade, facade.layout().sinkRegistryMap(name));
+        String what = "stream " + name + ": destroy";
+        if (Futures.await(registry.exists(), facade.syncTimeout(), what)) {
+            Futures.await(registry.destroy(), facade.syncTimeout(), what);
         }
         log.atInfo().addKeyValue("stream", name).log("stream deleted");
     }
