@@ -46,6 +46,8 @@ final class Replica implements ChannelListener {
 
     private volatile Map<String, String> content = new ConcurrentHashMap<>();
     private volatile long revision;
+    /** Counts every change of the local content (changes applied, snapshots read); written under lock. */
+    private volatile long changes;
 
     // guarded by lock
     private boolean syncing = true;
@@ -82,6 +84,15 @@ final class Replica implements ChannelListener {
 
     long revision() {
         return revision;
+    }
+
+    /**
+     * How many times the local content changed (each applied change and each snapshot read counts),
+     * read after the change is visible: a reader that reads this, then the content, and sees the same
+     * count again later, saw the content as it still is.
+     */
+    long changes() {
+        return changes;
     }
 
     /** Number of resyncs after the first snapshot (for tests and metrics). */
@@ -175,6 +186,7 @@ final class Replica implements ChannelListener {
                 break;
         }
         revision = r;
+        changes++;
         emit(event);
     }
 
@@ -243,6 +255,7 @@ final class Replica implements ChannelListener {
             boolean changed = snapshotRevision != revision || !fresh.equals(content);
             content = fresh;
             revision = snapshotRevision;
+            changes++;
             syncing = false;
             if (!first) {
                 resyncs++;

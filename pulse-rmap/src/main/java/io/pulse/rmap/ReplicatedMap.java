@@ -50,7 +50,17 @@ import org.slf4j.LoggerFactory;
 public final class ReplicatedMap implements AutoCloseable {
 
     static {
-        StateMaps.install((name, redis) -> new Builder(name, redis, true));
+        StateMaps.install(new StateMaps.Access() {
+            @Override
+            public Builder builder(String name, PulseRedis redis) {
+                return new Builder(name, redis, true);
+            }
+
+            @Override
+            public long changes(ReplicatedMap map) {
+                return map.replica.changes();
+            }
+        });
     }
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ReplicatedMap.class);
