@@ -58,11 +58,11 @@ final class Dispatcher {
             names.mapUpdatesChannel(PoolMap.PENDING_JOBS)};
     }
 
-    /** Claims, starts and awaits a new job; see {@link Node#dispatchJob}. */
+    /** Claims, starts and awaits a new job; as the public dispatchJob of a node promises. */
     CompletableFuture<Void> dispatch(String key, byte[] payload) {
-        long now = Node.nowNanos();
+        long now = PoolClock.nowNanos();
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
-        Job job = new Job(key, payload, Node.fromNanos(now), nodeId, false);
+        Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
         return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
                 .thenCompose(claim -> {
@@ -84,7 +84,7 @@ final class Dispatcher {
     }
 
     private CompletableFuture<Void> startClaimed(Job job, String token) {
-        CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
+        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job)).thenCompose(eventId -> {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
                     .log("job dispatched");
             CompletableFuture<PoolCodec.Ack> result = results.register(eventId, job.key());

@@ -2,7 +2,6 @@ package io.pulse.pool;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /**
  * The binary records of a pool, byte for byte as Go Pulse writes them (little-endian; L(x) is a
@@ -55,7 +54,7 @@ final class PoolCodec {
         frame(out, bytes(job.key()));
         frame(out, bytes(job.nodeId()));
         frame(out, job.payload());
-        long nanos = job.createdAt().getEpochSecond() * 1_000_000_000L + job.createdAt().getNano();
+        long nanos = PoolClock.toNanos(job.createdAt());
         for (int i = 0; i < 8; i++) {
             out.write((int) (nanos >>> (8 * i)) & 0xFF);
         }
@@ -99,8 +98,7 @@ final class PoolCodec {
         byte[] payload = r.bytes();
         long nanos = r.int64();
         boolean requeued = r.byte1() != 0;
-        return new Job(key, payload, Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
-                Math.floorMod(nanos, 1_000_000_000L)), node, requeued);
+        return new Job(key, payload, PoolClock.fromNanos(nanos), node, requeued);
     }
 
     /** The key every pool-stream payload starts with. */

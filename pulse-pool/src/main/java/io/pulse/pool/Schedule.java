@@ -6,8 +6,6 @@ import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
-import io.pulse.rmap.internal.StateMaps;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +24,8 @@ import org.slf4j.Logger;
  */
 public final class Schedule {
 
-    private final Node node;
+    private final PoolConfig config;
+    private final JobCommands jobs;
     private final String name;
     private final JobProducer producer;
     private final Logger log;
@@ -36,18 +35,19 @@ public final class Schedule {
     private final Subscription resets;
     private volatile boolean cancelled;
 
-    Schedule(Node node, String name, Duration interval, JobProducer producer, Logger log) {
-        this.node = node;
+    /**
+     * Runs the schedule on {@code ticker}, the pool-wide ticker of its name (first tick right away),
+     * tracking its jobs in {@code jobMap}; this schedule owns and closes both.
+     */
+    Schedule(PoolConfig config, JobCommands jobs, ReplicatedMap jobMap, Ticker ticker, String name,
+            JobProducer producer) {
+        this.config = config;
+        this.jobs = jobs;
         this.name = name;
         this.producer = producer;
-        this.log = log;
-        this.jobMap = StateMaps.builder(node.names().scheduleMap(name), node.redis()).logger(log).join();
-        try {
-            this.ticker = new Ticker(node, name, interval, true, log);
-        } catch (RuntimeException e) {
-            jobMap.close();
-            throw e;
-        }
+        this.log = config.log();
+        this.jobMap = jobMap;
+        this.ticker = ticker;
         this.resets = jobMap.subscribe(e -> {
             if (e.kind() == MapEvent.Kind.RESET) {
                 log.atInfo().addKeyValue("schedule", name).log("schedule ended by another node");
@@ -104,7 +104,7 @@ public final class Schedule {
         for (JobSpec spec : wanted) {
             CompletableFuture<Void> d;
             try {
-                d = node.dispatchJobAsync(spec.key(), spec.payload());
+                d = jobs.dispatch(spec.key(), spec.payload());
             } catch (RuntimeException e) {
                 log.atError().addKeyValue("schedule", name).addKeyValue("job", spec.key()).setCause(e)
                         .log("invalid job in plan; skipped");
@@ -123,7 +123,7 @@ public final class Schedule {
         }
         try {
             CompletableFuture.allOf(dispatches.toArray(new CompletableFuture[0]))
-                    .get(node.ackGracePeriod().multipliedBy(2).plus(node.facade().syncTimeout()).toMillis(),
+                    .get(jobs.dispatchTimeout().toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("schedule", name).setCause(e).log("some scheduled dispatches are still pending");
@@ -145,7 +145,7 @@ public final class Schedule {
         }
         for (String key : toStop) {
             try {
-                node.stopJob(key);
+                jobs.stop(key);
                 jobMap.deleteAsync(key);
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("schedule", name).addKeyValue("job", key).setCause(e).log("stopping a job failed");

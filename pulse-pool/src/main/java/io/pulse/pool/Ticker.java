@@ -4,8 +4,10 @@ import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.BoundedDispatcher;
 import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.MapProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +35,9 @@ public final class Ticker implements AutoCloseable {
 
     private static final Duration RETRY_CAP = Duration.ofSeconds(1);
 
-    private final Node node;
+    private final PoolConfig config;
+    private final RedisFacade facade;
+    private final byte[] tickersKey;
     private final String name;
     private final String entry;
     private final Duration interval;
@@ -53,13 +57,16 @@ public final class Ticker implements AutoCloseable {
     private boolean recreating; // guarded by lock: writing the entry back after a loss, not seen back yet
     private volatile boolean closed;
 
-    Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
-        this.node = node;
+    Ticker(PoolConfig config, RedisFacade facade, PoolNames names, ReplicatedMap tickers, String name,
+            Duration interval, boolean firstTickNow) {
+        this.config = config;
+        this.facade = facade;
+        this.tickersKey = names.mapContentKey(PoolMap.TICKERS);
         this.name = name;
-        this.entry = node.names().tickerField(name);
+        this.entry = names.tickerField(name);
         this.interval = interval;
-        this.tickers = node.tickersMap();
-        this.log = log;
+        this.tickers = tickers;
+        this.log = config.log();
         this.callbacks = Executors.newSingleThreadExecutor(DaemonThreads.named("ticker", name));
         this.mapWatch = tickers.subscribe(this::onMapChange);
         String existing = tickers.get(entry).orElse(null);
@@ -68,7 +75,7 @@ public final class Ticker implements AutoCloseable {
             if (parsed != null && parsed.interval().equals(interval)) {
                 adopt(existing, parsed);
             } else {
-                long first = nowMicros() + (firstTickNow ? 0 : interval.toNanos() / 1000);
+                long first = PoolClock.nowMicros() + (firstTickNow ? 0 : interval.toNanos() / 1000);
                 String value = Entry.format(first, interval);
                 tickers.setAndWait(entry, value);
                 adopt(value, Entry.parse(value));
@@ -135,7 +142,7 @@ public final class Ticker implements AutoCloseable {
             if (closed || generation != armed) {
                 return;
             }
-            long now = nowMicros();
+            long now = PoolClock.nowMicros();
             if (now < nextMicros) {
                 arm(delayToNext());
                 return;
@@ -175,8 +182,8 @@ public final class Ticker implements AutoCloseable {
                 arm(delayToNext());
             }
             if (won) {
-                Instant tick = Instant.ofEpochSecond(tickMicros / 1_000_000, (tickMicros % 1_000_000) * 1000);
-                log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", node.id()).log("tick");
+                Instant tick = PoolClock.fromMicros(tickMicros);
+                log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", config.nodeId()).log("tick");
                 subscribers.forEach(s -> s.offer(tick));
             }
         });
@@ -222,8 +229,8 @@ public final class Ticker implements AutoCloseable {
      * the map's revision at least where this node saw it), or lost by Redis (the revision went back).
      */
     private void entryMissing() {
-        node.facade().execute("ticker " + entry + ": read revision",
-                c -> c.hget(node.names().mapContentKey(PoolMap.TICKERS), bytes("=rev")))
+        facade.execute("ticker " + entry + ": read revision",
+                c -> c.hget(tickersKey, bytes(MapProtocol.REVISION_FIELD)))
                 .whenComplete((rev, error) -> {
                     synchronized (lock) {
                         advancing = false;
@@ -287,7 +294,7 @@ public final class Ticker implements AutoCloseable {
     }
 
     private Duration delayToNext() {
-        long delay = nextMicros - nowMicros();
+        long delay = nextMicros - PoolClock.nowMicros();
         return Duration.ofNanos(Math.max(0, delay) * 1000);
     }
 
@@ -298,15 +305,10 @@ public final class Ticker implements AutoCloseable {
         }
         long generation = ++armed;
         try {
-            timer = node.facade().scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
+            timer = facade.scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             closed = true;
         }
-    }
-
-    private static long nowMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     // ---- lifecycle ----

@@ -405,7 +405,7 @@ class PoolFailureTest {
         }
         assertThat(h1.running.size() + h2.running.size() + h3.running.size()).isEqualTo(keys.size());
         assertThat(ledger.overlapped).as("jobs that ran on two workers at once").isEmpty();
-        eventually().untilAsserted(() -> assertThat(new TreeSet<>(a.jobsMap().getValues(w3.id())))
+        eventually().untilAsserted(() -> assertThat(new TreeSet<>(a.maps().jobs().getValues(w3.id())))
                 .isEqualTo(new TreeSet<>(moving)));
     }
 
@@ -543,7 +543,7 @@ class PoolFailureTest {
         assertThat(hb.running.get("stuck-job").requeued()).isTrue();
         assertThat(hb.running.get("stuck-job").payload()).containsExactly(utf8("stuck payload"));
         assertThat(hb.startsOf("stuck-job")).isEqualTo(1);
-        eventually().untilAsserted(() -> assertThat(b.jobsMap().getValues(wb.id())).containsExactly("stuck-job"));
+        eventually().untilAsserted(() -> assertThat(b.maps().jobs().getValues(wb.id())).containsExactly("stuck-job"));
     }
 
     // ------------------------------------------------------------------ 4. bad data
@@ -553,7 +553,7 @@ class PoolFailureTest {
         String pool = pool("bad-data");
         LogCapture log = LogCapture.install();
         undo.add(log::uninstall);
-        Node.Hasher deadOnNewest = (k, n) -> k.startsWith("dead") ? n - 1 : 0;
+        KeyHasher deadOnNewest = (k, n) -> k.startsWith("dead") ? n - 1 : 0;
         Node a = join(pool, o -> o.hasher(deadOnNewest));
         Node b = join(pool, o -> o.hasher(deadOnNewest));
         Handler ha = new Handler();
@@ -571,7 +571,7 @@ class PoolFailureTest {
                 new String(PoolCodec.envelope(a.id(), utf8("\u0007\u0000\u0000\u0000abc")), StandardCharsets.UTF_8)));
         REDIS.cli().xadd(workerStream, Map.of("junk", "no pulse fields"));
         // unparsable map values, written through replicated maps so that every replica sees them
-        String expiredGuard = Long.toString(Node.nowNanos() - TimeUnit.HOURS.toNanos(1));
+        String expiredGuard = Long.toString(PoolClock.nowNanos() - TimeUnit.HOURS.toNanos(1));
         try (ReplicatedMap workers = poolMap(GoKeys.workersMap(pool));
                 ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool));
                 ReplicatedMap jobs = poolMap(GoKeys.jobsMap(pool));
@@ -649,22 +649,22 @@ class PoolFailureTest {
 
         CountDownLatch frozen = freezeMaintenance(b);
         try (ReplicatedMap nodeKeepAlives = poolMap(GoKeys.nodeKeepAliveMap(pool))) {
-            nodeKeepAlives.set(b.id(), Long.toString(Node.nowNanos() - 3 * TTL.toNanos()));
+            nodeKeepAlives.set(b.id(), Long.toString(PoolClock.nowNanos() - 3 * TTL.toNanos()));
         }
         long staleAt = System.nanoTime();
         eventually().untilAsserted(() -> {
             assertThat(REDIS.cli().exists(streamB)).as("stream of the stale node").isZero();
-            assertThat(a.nodeKeepAlives().get(b.id())).isEmpty();
+            assertThat(a.maps().nodeKeepAlives().get(b.id())).isEmpty();
         });
         long deletedMs = millisSince(staleAt);
         assertThat(REDIS.cli().exists(streamA)).as("stream of the live node").isOne();
-        assertThat(a.nodeKeepAlives().get(a.id())).isPresent();
+        assertThat(a.maps().nodeKeepAlives().get(a.id())).isPresent();
 
         long thawed = System.nanoTime();
         frozen.countDown();
         eventually().untilAsserted(() -> {
             assertThat(REDIS.cli().exists(streamB)).as("recreated stream").isOne();
-            assertThat(a.nodeKeepAlives().get(b.id())).isPresent();
+            assertThat(a.maps().nodeKeepAlives().get(b.id())).isPresent();
         });
         long recreatedMs = millisSince(thawed);
         b.dispatchJob("after-recreation", utf8("result must reach b"));
@@ -690,7 +690,7 @@ class PoolFailureTest {
         long stopped = System.nanoTime();
         w1.retire();
         try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
-            keepAlives.set(w1.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
+            keepAlives.set(w1.id(), Long.toString(PoolClock.nowNanos() - 2 * TTL.toNanos()));
         }
         Handler h2 = new Handler();
         Worker w2 = b.addWorker(h2);
@@ -698,9 +698,9 @@ class PoolFailureTest {
         eventually().untilAsserted(() -> {
             assertThat(h2.running).containsOnlyKeys(keys.toArray(new String[0]));
             for (Node node : List.of(a, b)) {
-                assertThat(node.workersMap().get(w1.id())).isEmpty();
-                assertThat(node.workerKeepAlives().get(w1.id())).isEmpty();
-                assertThat(node.jobsMap().get(w1.id())).isEmpty();
+                assertThat(node.maps().workers().get(w1.id())).isEmpty();
+                assertThat(node.maps().workerKeepAlives().get(w1.id())).isEmpty();
+                assertThat(node.maps().jobs().get(w1.id())).isEmpty();
             }
         });
         long recoveredMs = millisSince(stopped);
@@ -716,7 +716,7 @@ class PoolFailureTest {
         assertThat(REDIS.cli().exists(workerStreamKey(w1.id()))).isZero();
         eventually().untilAsserted(() -> {
             assertThat(a.activeWorkers()).containsExactly(w2.id());
-            assertThat(b.jobsMap().getValues(w2.id())).containsExactlyInAnyOrderElementsOf(keys);
+            assertThat(b.maps().jobs().getValues(w2.id())).containsExactlyInAnyOrderElementsOf(keys);
         });
         assertThat(w2.jobKeys()).containsExactlyElementsOf(keys);
     }
@@ -732,7 +732,7 @@ class PoolFailureTest {
         node.dispatchJob("job1", p1);
         node.dispatchJob("job2", p2);
 
-        node.deleteWorkerEntries(worker.id());
+        node.departures().deleteEntries(worker.id());
 
         assertThat(inRedisMap(GoKeys.workersMap(pool), worker.id())).isFalse();
         assertThat(inRedisMap(GoKeys.jobsMap(pool), worker.id())).isFalse();
@@ -760,7 +760,7 @@ class PoolFailureTest {
         for (String key : keys) {
             node.dispatchJob(key, utf8("payload of " + key));
         }
-        eventually().untilAsserted(() -> assertThat(node.jobsMap().getValues(worker.id()))
+        eventually().untilAsserted(() -> assertThat(node.maps().jobs().getValues(worker.id()))
                 .containsExactlyInAnyOrderElementsOf(keys));
         return new OrphanCase(name, pool, node, worker, handler, keys.subList(0, orphans));
     }
@@ -784,7 +784,7 @@ class PoolFailureTest {
         Map<String, Long> recoveredMs = new ConcurrentHashMap<>();
         eventually().untilAsserted(() -> {
             for (OrphanCase c : cases) {
-                assertThat(c.node().jobsMap().getValues(c.worker().id())).as("job list of the worker (%s)", c.name())
+                assertThat(c.node().maps().jobs().getValues(c.worker().id())).as("job list of the worker (%s)", c.name())
                         .containsExactlyInAnyOrderElementsOf(keys);
                 recoveredMs.computeIfAbsent(c.name(), n -> millisSince(orphanedAt));
             }
@@ -817,7 +817,7 @@ class PoolFailureTest {
 
         eventually().untilAsserted(() -> {
             assertThat(handler.running).containsOnlyKeys("job");
-            assertThat(node.jobsMap().getValues(worker.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(worker.id())).containsExactly("job");
         });
         System.out.printf("[orphan-restart] orphaned job restarted %d ms after it was let go%n",
                 millisSince(releasedAt));
@@ -842,7 +842,7 @@ class PoolFailureTest {
         stale.forEach(Worker::retire);
         try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             for (Worker w : stale) {
-                keepAlives.set(w.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
+                keepAlives.set(w.id(), Long.toString(PoolClock.nowNanos() - 2 * TTL.toNanos()));
             }
         }
 
@@ -852,7 +852,7 @@ class PoolFailureTest {
             for (Worker w : stale) {
                 assertThat(inRedisMap(GoKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
                 assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w.id())).isFalse();
-                assertThat(b.workersMap().get(w.id())).isEmpty();
+                assertThat(b.maps().workers().get(w.id())).isEmpty();
             }
         });
         System.out.printf("[stale-across-nodes] 5 stale workers of another node removed %d ms after they stopped%n",
@@ -870,7 +870,7 @@ class PoolFailureTest {
         awaitActiveWorkers(1, a, b);
         byte[] payload = {0, 1, (byte) 0xfe, (byte) 0xc3, 0x28, 'x'};
         a.dispatchJob("rebalance-job", payload);
-        eventually().untilAsserted(() -> assertThat(b.jobsMap().getValues(w1.id())).containsExactly("rebalance-job"));
+        eventually().untilAsserted(() -> assertThat(b.maps().jobs().getValues(w1.id())).containsExactly("rebalance-job"));
 
         long added = System.nanoTime();
         Handler h2 = new Handler();
@@ -880,8 +880,8 @@ class PoolFailureTest {
             assertThat(w1.jobKeys()).isEmpty();
             assertThat(w2.jobKeys()).containsExactly("rebalance-job");
             for (Node node : List.of(a, b)) {
-                assertThat(node.jobsMap().getValues(w1.id())).isEmpty();
-                assertThat(node.jobsMap().getValues(w2.id())).containsExactly("rebalance-job");
+                assertThat(node.maps().jobs().getValues(w1.id())).isEmpty();
+                assertThat(node.maps().jobs().getValues(w2.id())).containsExactly("rebalance-job");
             }
         });
         System.out.printf("[rebalance] job moved to the new worker %d ms after it was added%n", millisSince(added));

@@ -104,7 +104,7 @@ class PoolMixedTtlTest {
         String pool = RedisServerExtension.uniqueName("go-node");
         fixture.join(pool, o -> o.workerTtl(Duration.ofSeconds(1)).ackGracePeriod(Duration.ofSeconds(1)));
         String keepAlives = GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool));
-        long now = Node.nowNanos();
+        long now = PoolClock.nowNanos();
         // as a Go node at its default TTL leaves it: written 10 s ago, no published TTL
         ReplicatedMap goView = StateMaps.join(GoKeys.nodeKeepAliveMap(pool), REDIS.newPulseRedis());
         goView.set("GONODE", Long.toString(now - TimeUnit.SECONDS.toNanos(10)));

@@ -439,8 +439,8 @@ class PoolScenariosTest {
 
         node.dispatchJob("job", utf8("payload"));
         eventually().untilAsserted(() -> {
-            assertThat(node.jobsMap().getValues(w1.id())).containsExactly("job");
-            assertThat(node.jobsMap().getValues(w2.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(w1.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(w2.id())).isEmpty();
         });
         bucket.set(1);
         node.stopJob("job");
@@ -449,7 +449,7 @@ class PoolScenariosTest {
             assertThat(h1.stops).containsExactly("job");
             assertThat(w1.jobKeys()).isEmpty();
             assertThat(node.jobPayload("job")).isEmpty();
-            assertThat(node.jobsMap().getValues(w1.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(w1.id())).isEmpty();
             assertThat(node.jobKeys()).isEmpty();
         });
         assertThat(h2.stops).isEmpty();
@@ -491,7 +491,7 @@ class PoolScenariosTest {
     void activeGuardWrittenDirectlyInRedisRejectsTheDispatchAndIsLeftAlone() {
         String pool = pool("race-active-guard");
         TwoNodes p = twoNodes(pool, b -> b);
-        String guard = Long.toString(Node.nowNanos() + TimeUnit.HOURS.toNanos(1));
+        String guard = Long.toString(PoolClock.nowNanos() + TimeUnit.HOURS.toNanos(1));
         REDIS.cli().hset(pendingHash(pool), "job", guard);
 
         assertThatThrownBy(() -> p.first().dispatchJob("job", utf8("x"))).isInstanceOf(JobExistsException.class);
@@ -506,7 +506,7 @@ class PoolScenariosTest {
     void staleGuardWrittenDirectlyInRedisIsOverwrittenAndTheDispatchSucceeds() {
         String pool = pool("race-stale-guard");
         TwoNodes p = twoNodes(pool, b -> b);
-        String stale = Long.toString(Node.nowNanos() - TimeUnit.HOURS.toNanos(1));
+        String stale = Long.toString(PoolClock.nowNanos() - TimeUnit.HOURS.toNanos(1));
         REDIS.cli().hset(pendingHash(pool), "job", stale);
 
         p.first().dispatchJob("job", utf8("x"));
@@ -654,7 +654,7 @@ class PoolScenariosTest {
         eventually().untilAsserted(() -> {
             assertThat(node.poolWorkers()).extracting(WorkerInfo::id).containsExactly(w2.id());
             assertThat(node.jobKeys()).containsExactly("job");
-            assertThat(node.jobsMap().getValues(w2.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(w2.id())).containsExactly("job");
         });
         assertThat(node.jobPayload("job")).hasValueSatisfying(v -> assertThat(v).containsExactly(payload));
     }
@@ -710,7 +710,7 @@ class PoolScenariosTest {
     @Test
     void shutdownStopsEveryJobOnEveryNodeAndLeavesOnlyTombstones() {
         String pool = pool("shutdown");
-        Node.Hasher byNumber = (key, n) -> Integer.parseInt(key.substring(key.indexOf('-') + 1)) % n;
+        KeyHasher byNumber = (key, n) -> Integer.parseInt(key.substring(key.indexOf('-') + 1)) % n;
         Node a = join(pool, b -> b.hasher(byNumber));
         Node b = join(pool, o -> o.hasher(byNumber));
         Recorder h1 = new Recorder();
@@ -926,7 +926,7 @@ class PoolScenariosTest {
         assertThat(handler.startsOf("job")).isEqualTo(1);
         assertThat(handler.stops).isEmpty();
         assertThat(worker.jobKeys()).containsExactly("barrier", "job");
-        assertThat(node.jobsMap().getValues(worker.id())).containsExactlyInAnyOrder("barrier", "job");
+        assertThat(node.maps().jobs().getValues(worker.id())).containsExactlyInAnyOrder("barrier", "job");
     }
 
     @Test
@@ -963,7 +963,7 @@ class PoolScenariosTest {
 
         eventually().untilAsserted(() -> {
             assertThat(node.jobPayload("fail-1")).isEmpty();
-            assertThat(node.jobsMap().getValues(worker.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(worker.id())).isEmpty();
         });
         assertThat(worker.jobKeys()).isEmpty();
         node.dispatchJob("ok-1", utf8("fine"));
@@ -1035,7 +1035,7 @@ class PoolScenariosTest {
 
         String stored = REDIS.cli().hget(GoKeys.mapContent(GoKeys.workersMap(pool)), worker.id());
 
-        assertThat(Long.parseLong(stored)).isEqualTo(Node.toNanos(worker.createdAt()));
+        assertThat(Long.parseLong(stored)).isEqualTo(PoolClock.toNanos(worker.createdAt()));
         eventually().untilAsserted(() -> assertThat(Set.copyOf(node.activeWorkers())).containsExactly(worker.id()));
     }
 }

@@ -217,7 +217,7 @@ class PoolStateLossTest {
         b.addWorker(new RecordingHandler());
         eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
 
-        b.workersMap().delete(wa.id());
+        b.maps().workers().delete(wa.id());
 
         eventually(Duration.ofSeconds(30)).until(wa::isStopped);
         assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.workersMap(pool)), wa.id())).isFalse();
