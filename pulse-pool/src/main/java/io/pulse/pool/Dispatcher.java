@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
@@ -112,8 +113,8 @@ final class Dispatcher {
                 log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key)
                         .log("no start result arrived, but the jobs map lists the job: it started");
                 results.complete(new PoolCodec.Ack(eventId, ""));
-            } else if (result.completeExceptionally(new PulseException("job \"" + key + "\" was not started within "
-                    + wait + " (it may still start later)"))) {
+            } else if (result.completeExceptionally(new OutcomeUnknownException("job \"" + key
+                    + "\" was not started within " + wait + " (it may still start later)"))) {
                 results.forget(eventId);
             }
         }, redis.scheduler());

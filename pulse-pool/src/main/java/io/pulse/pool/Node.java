@@ -256,8 +256,10 @@ public final class Node implements AutoCloseable {
      * @throws JobStartException if the handler's start threw (carries its message)
      * @throws PoolFullException if {@code maxQueuedJobs} dispatches are already in flight
      * @throws ClosedException if this node is closed
-     * @throws PulseException on time-out (the job may still start later) or Redis failure; a job that
-     *     the jobs map in Redis lists when the time-out comes counts as started, not as a failure
+     * @throws OutcomeUnknownException when no start result came within twice the ack grace period: the
+     *     job may still start later (a job that the jobs map in Redis lists by then counts as started,
+     *     not as a failure)
+     * @throws PulseException on another Redis failure, of the type that says whether it was sent
      */
     public void dispatchJob(String key, byte[] payload) {
         Futures.await(dispatchJobAsync(key, payload), jobs.dispatchTimeout(),

@@ -1,8 +1,10 @@
 package io.pulse.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
@@ -210,5 +212,20 @@ class PoolContractsTest {
                 && !first.running.contains("slow-a") && !second.running.contains("quick-b"));
         schedule.cancel();
         node.close();
+    }
+
+    @Test
+    void aDispatchNoWorkerStartsInTimeFailsWithOutcomeUnknownForTheJobMayStillStart() {
+        // no full node: nothing routes the start, which stays queued in the pool stream
+        String pool = RedisServerExtension.uniqueName("timeout");
+        Node producer = REDIS.track(Node.builder(pool, REDIS.newPulseRedis()).clientOnly()
+                .ackGracePeriod(Duration.ofMillis(300)).join());
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> producer.dispatchJob("late", new byte[] {1}))
+                .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("may still start");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+        assertThatThrownBy(() -> producer.dispatchJobAsync("later", new byte[] {2}).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(OutcomeUnknownException.class);
     }
 }
