@@ -5,6 +5,7 @@ import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Args;
+import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
@@ -23,6 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,8 @@ public final class Node implements AutoCloseable {
     private final PoolNames names;
     private final Logger log;
     private final NodeResources resources;
+    /** Where the listeners of the node's maps run (each only queues work elsewhere): one thread, not one per map. */
+    private final ExecutorService mapListeners;
     private final LocalWorkers workers = new LocalWorkers();
     private final Liveness liveness;
     private final PoolView view;
@@ -71,6 +76,8 @@ public final class Node implements AutoCloseable {
         this.names = new PoolNames(config.pool(), facade.layout());
         this.log = config.log();
         this.resources = resources;
+        this.mapListeners = Executors.newSingleThreadExecutor(DaemonThreads.named("pool", config.pool() + "-events"));
+        resources.add(mapListeners::shutdown); // added first: shut down after every map closed
         String id = config.nodeId();
         ReplicatedMap shutdownMap = map(PoolMap.SHUTDOWN);
         if (shutdownMap.size() > 0) {
@@ -126,7 +133,7 @@ public final class Node implements AutoCloseable {
     }
 
     private ReplicatedMap map(PoolMap map) {
-        return resources.add(StateMaps.builder(names.map(map), redis).logger(log).join());
+        return resources.add(StateMaps.builder(names.map(map), redis).logger(log).executor(mapListeners).join());
     }
 
     /** Joins the pool {@code pool} as a full node with default options; see {@link Builder#join()}. */
@@ -376,7 +383,8 @@ public final class Node implements AutoCloseable {
         Schedule.checked(producer);
         ensureOpen("schedule");
         requireFull("schedule");
-        ReplicatedMap jobMap = StateMaps.builder(names.scheduleMap(name), redis).logger(log).join();
+        ReplicatedMap jobMap = StateMaps.builder(names.scheduleMap(name), redis).logger(log).executor(mapListeners)
+                .join();
         Ticker ticker;
         try {
             ticker = newTicker(name, interval, true);
@@ -445,11 +453,6 @@ public final class Node implements AutoCloseable {
 
     // ------------------------------------------------------------------ for this package's tests
 
-    /** The bucket list; see {@link PoolView#activeWorkers()}. */
-    List<String> activeWorkers() {
-        return view.activeWorkers();
-    }
-
     PoolMaps maps() {
         return maps;
     }
@@ -468,10 +471,6 @@ public final class Node implements AutoCloseable {
 
     Router router() {
         return router;
-    }
-
-    List<Worker> localWorkers() {
-        return workers.list();
     }
 
     int waitingDispatches() {

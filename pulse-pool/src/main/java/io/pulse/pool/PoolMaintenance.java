@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.MapEvent;
@@ -404,7 +405,9 @@ final class PoolMaintenance implements AutoCloseable {
         maps.nodeKeepAlives().setAsync(config.nodeId(), Long.toString(PoolClock.nowNanos()));
         Stream own = streams.node();
         byte[] init = config.nodeId().getBytes(StandardCharsets.UTF_8);
-        if (own.addAsync(EventKind.INIT.code(), init, AddOptions.onlyIfStreamExists()).join() == null) {
+        String added = Futures.await(own.addAsync(EventKind.INIT.code(), init, AddOptions.onlyIfStreamExists()),
+                redis.syncTimeout(), "pool " + pool + ": check the node stream");
+        if (added == null) {
             log.atWarn().addKeyValue("pool", pool).addKeyValue("node", config.nodeId())
                     .log("this node's stream was deleted by another node; recreating it");
             own.add(EventKind.INIT.code(), init);

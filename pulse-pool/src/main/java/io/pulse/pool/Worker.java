@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
@@ -20,7 +21,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -42,6 +45,13 @@ public final class Worker {
     private final Instant createdAt = Instant.now();
     private final JobHandler handler;
     private final Executor executor;
+    /**
+     * Runs handler calls that have a time limit (a stop when jobs move or the node leaves) when no
+     * executor was given, so the caller can stop waiting: one thread at most, started by the first such
+     * call and ended after a few idle seconds. A call that never returns keeps it, and later ones wait
+     * behind it, as they would for the handler's lock anyway.
+     */
+    private final ThreadPoolExecutor timedCalls;
     private final Logger log;
     private final Stream stream;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -63,6 +73,8 @@ public final class Worker {
         this.messages = messages;
         this.handler = handler;
         this.executor = config.executor();
+        this.timedCalls = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("worker-call", id));
         this.log = config.log();
         this.stream = streams.worker(id);
     }
@@ -304,13 +316,7 @@ public final class Worker {
                 done.completeExceptionally(t);
             }
         };
-        if (executor != null) {
-            executor.execute(task);
-        } else {
-            Thread t = new Thread(task, "pulse-worker-call-" + id);
-            t.setDaemon(true);
-            t.start();
-        }
+        (executor != null ? executor : timedCalls).execute(task);
         try {
             if (timeout == null) {
                 done.join();

@@ -109,7 +109,7 @@ class PoolContractsTest {
         first.holdStart = new CountDownLatch(1);
         node.addWorker(first);
         node.addWorker(second);
-        await().atMost(LONG).until(() -> node.activeWorkers().size() == 2);
+        await().atMost(LONG).until(() -> node.view().activeWorkers().size() == 2);
         CompletableFuture<Void> slow = node.dispatchJobAsync("slow-1", new byte[0]);
         await().atMost(LONG).until(() -> first.startThreads.containsKey("slow-1"));
         long start = System.nanoTime();
@@ -195,7 +195,7 @@ class PoolContractsTest {
         first.holdStart = new CountDownLatch(1);
         node.addWorker(first);
         node.addWorker(second);
-        await().atMost(LONG).until(() -> node.activeWorkers().size() == 2);
+        await().atMost(LONG).until(() -> node.view().activeWorkers().size() == 2);
         node.dispatchJob("already", new byte[0]);
         AtomicInteger plans = new AtomicInteger();
         List<JobSpec> wanted = List.of(new JobSpec("slow-a", new byte[0]), new JobSpec("quick-b", new byte[0]),

@@ -76,7 +76,7 @@ class PoolCrashTest {
         Process victim = startWorkerProcess(pool, 1);
         try {
             List<String> victimWorkers = awaitReady(victim);
-            await().atMost(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 5 && b.activeWorkers().size() == 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 5 && b.view().activeWorkers().size() == 5);
 
             PulseRedis producerRedis = REDIS.newPulseRedis();
             // the producer only dispatches: a long grace gives the cold JVM of the victim time to answer

@@ -201,7 +201,7 @@ class PoolDepartureTest {
     private static void awaitView(int workers, Node... nodes) {
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
             for (Node node : nodes) {
-                assertThat(node.activeWorkers()).as("view of %s", node).hasSize(workers);
+                assertThat(node.view().activeWorkers()).as("view of %s", node).hasSize(workers);
             }
         });
     }
@@ -209,7 +209,7 @@ class PoolDepartureTest {
     /** Waits until each key runs on exactly the worker its hash names among {@code handlers}' workers. */
     private static void awaitPlacement(List<String> keys, Map<String, RecordingHandler> handlers, Node view) {
         eventually(Duration.ofSeconds(60)).untilAsserted(() -> {
-            List<String> active = view.activeWorkers();
+            List<String> active = view.view().activeWorkers();
             assertThat(active).containsExactlyInAnyOrderElementsOf(handlers.keySet());
             int running = 0;
             for (RecordingHandler h : handlers.values()) {

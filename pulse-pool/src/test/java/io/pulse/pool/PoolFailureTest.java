@@ -278,7 +278,7 @@ class PoolFailureTest {
     private static void awaitBuckets(List<String> buckets, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
+                assertThat(node.view().activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
             }
         });
     }
@@ -286,7 +286,7 @@ class PoolFailureTest {
     private static void awaitActiveWorkers(int count, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("active workers seen by %s", node).hasSize(count);
+                assertThat(node.view().activeWorkers()).as("active workers seen by %s", node).hasSize(count);
             }
         });
     }
@@ -487,8 +487,8 @@ class PoolFailureTest {
 
         AtomicInteger bucketsAtEnd = new AtomicInteger();
         eventually(Duration.ofSeconds(90)).untilAsserted(() -> {
-            List<String> buckets = a.activeWorkers();
-            assertThat(buckets).as("bucket list").isNotEmpty().isEqualTo(b.activeWorkers());
+            List<String> buckets = a.view().activeWorkers();
+            assertThat(buckets).as("bucket list").isNotEmpty().isEqualTo(b.view().activeWorkers());
             bucketsAtEnd.set(buckets.size());
             Map<String, List<String>> where = new HashMap<>();
             byWorker.forEach((worker, h) -> h.running.keySet().forEach(
@@ -715,7 +715,7 @@ class PoolFailureTest {
         assertThat(inRedisMap(GoKeys.jobsMap(pool), w1.id())).isFalse();
         assertThat(REDIS.cli().exists(workerStreamKey(w1.id()))).isZero();
         eventually().untilAsserted(() -> {
-            assertThat(a.activeWorkers()).containsExactly(w2.id());
+            assertThat(a.view().activeWorkers()).containsExactly(w2.id());
             assertThat(b.maps().jobs().getValues(w2.id())).containsExactlyInAnyOrderElementsOf(keys);
         });
         assertThat(w2.jobKeys()).containsExactlyElementsOf(keys);
@@ -847,8 +847,8 @@ class PoolFailureTest {
         }
 
         eventually().untilAsserted(() -> {
-            assertThat(a.activeWorkers()).containsExactly(active.id());
-            assertThat(b.activeWorkers()).containsExactly(active.id());
+            assertThat(a.view().activeWorkers()).containsExactly(active.id());
+            assertThat(b.view().activeWorkers()).containsExactly(active.id());
             for (Worker w : stale) {
                 assertThat(inRedisMap(GoKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
                 assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w.id())).isFalse();
@@ -928,7 +928,7 @@ class PoolFailureTest {
                 });
         sweeping.set(false);
         hammer.get(30, TimeUnit.SECONDS);
-        eventually().untilAsserted(() -> assertThat(sweeper.activeWorkers()).containsExactlyInAnyOrderElementsOf(ids));
+        eventually().untilAsserted(() -> assertThat(sweeper.view().activeWorkers()).containsExactlyInAnyOrderElementsOf(ids));
         System.out.printf("[new-worker] 10 workers added during %d extra sweeps plus the periodic ones; none evicted%n",
                 extraSweeps.get());
         assertThat(extraSweeps.get()).isPositive();
@@ -975,7 +975,7 @@ class PoolFailureTest {
             assertThat(h2.running.get(key).payload()).containsExactly(utf8("payload of " + key));
             assertThat(ledger.executing.get(key)).as("handlers running %s", key).containsExactly(h2);
         }
-        assertThat(a.localWorkers()).extracting(Worker::id).doesNotContain(w1.id());
+        assertThat(a.workers()).extracting(WorkerInfo::id).doesNotContain(w1.id());
     }
 
     /** P7: a start nobody could route for several grace periods still starts once a worker joins. */

@@ -47,7 +47,7 @@ class PoolMixedTtlTest {
         RecordingHandler hb = new RecordingHandler();
         a.addWorker(ha);
         b.addWorker(hb);
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
 
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         long start = System.nanoTime();
@@ -83,13 +83,13 @@ class PoolMixedTtlTest {
         Worker wf = fast.addWorker(new RecordingHandler());
         Worker ws = slow.addWorker(new RecordingHandler()); // keep-alive every 4 s, four times the fast TTL
         List<String> both = new ArrayList<>(List.of(wf.id(), ws.id()));
-        eventually(Duration.ofSeconds(30)).until(() -> fast.activeWorkers().size() == 2 && slow.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> fast.view().activeWorkers().size() == 2 && slow.view().activeWorkers().size() == 2);
 
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int checks = 0;
         while (System.nanoTime() < until) {
-            assertThat(fast.activeWorkers()).as("workers the 1 s node sees").containsExactlyInAnyOrderElementsOf(both);
-            assertThat(slow.activeWorkers()).as("workers the 8 s node sees").containsExactlyInAnyOrderElementsOf(both);
+            assertThat(fast.view().activeWorkers()).as("workers the 1 s node sees").containsExactlyInAnyOrderElementsOf(both);
+            assertThat(slow.view().activeWorkers()).as("workers the 8 s node sees").containsExactlyInAnyOrderElementsOf(both);
             Thread.sleep(50);
             checks++;
         }
@@ -130,7 +130,7 @@ class PoolMixedTtlTest {
             public void stop(String key) {
             }
         });
-        eventually(Duration.ofSeconds(30)).until(() -> worker.activeWorkers().size() == 1);
+        eventually(Duration.ofSeconds(30)).until(() -> worker.view().activeWorkers().size() == 1);
 
         long start = System.nanoTime();
         producer.dispatchJob("lost", utf8("x"));

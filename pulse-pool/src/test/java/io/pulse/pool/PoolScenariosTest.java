@@ -189,7 +189,7 @@ class PoolScenariosTest {
     private static void awaitActiveWorkers(int count, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("active workers seen by %s", node).hasSize(count);
+                assertThat(node.view().activeWorkers()).as("active workers seen by %s", node).hasSize(count);
             }
         });
     }
@@ -394,7 +394,7 @@ class PoolScenariosTest {
         Worker w1 = node.addWorker(h1);
         Worker w2 = node.addWorker(h2);
         awaitActiveWorkers(2, node);
-        assertThat(node.activeWorkers()).containsExactly(w1.id(), w2.id());
+        assertThat(node.view().activeWorkers()).containsExactly(w1.id(), w2.id());
 
         node.dispatchJob("job1", utf8("one"));
         node.dispatchJob("job2", utf8("two"));
@@ -1036,6 +1036,6 @@ class PoolScenariosTest {
         String stored = REDIS.cli().hget(GoKeys.mapContent(GoKeys.workersMap(pool)), worker.id());
 
         assertThat(Long.parseLong(stored)).isEqualTo(PoolClock.toNanos(worker.createdAt()));
-        eventually().untilAsserted(() -> assertThat(Set.copyOf(node.activeWorkers())).containsExactly(worker.id()));
+        eventually().untilAsserted(() -> assertThat(Set.copyOf(node.view().activeWorkers())).containsExactly(worker.id()));
     }
 }

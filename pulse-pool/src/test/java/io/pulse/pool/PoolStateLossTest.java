@@ -64,7 +64,7 @@ class PoolStateLossTest {
                 byWorker.put(node.addWorker(h).id(), h);
             }
         }
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 4 && b.activeWorkers().size() == 4);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 4 && b.view().activeWorkers().size() == 4);
         for (int i = 0; i < 40; i++) {
             producer.dispatchJob("before-" + i, utf8("before-" + i));
         }
@@ -111,7 +111,7 @@ class PoolStateLossTest {
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(a.workers()).hasSize(2);
             assertThat(b.workers()).hasSize(2);
-            assertThat(a.activeWorkers()).hasSize(4).isEqualTo(b.activeWorkers());
+            assertThat(a.view().activeWorkers()).hasSize(4).isEqualTo(b.view().activeWorkers());
             assertThat(producer.poolWorkers()).extracting(WorkerInfo::id).containsExactlyInAnyOrderElementsOf(byWorker.keySet());
         });
         // the jobs that kept running are recorded again, so their keys are not admitted twice
@@ -153,7 +153,7 @@ class PoolStateLossTest {
         RecordingHandler hb = new RecordingHandler();
         Worker wa = a.addWorker(ha);
         Worker wb = b.addWorker(hb);
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
         for (int i = 0; i < 20; i++) {
             a.dispatchJob("job-" + i, utf8("payload-" + i));
         }
@@ -215,7 +215,7 @@ class PoolStateLossTest {
         RecordingHandler ha = new RecordingHandler();
         Worker wa = a.addWorker(ha);
         b.addWorker(new RecordingHandler());
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
 
         b.maps().workers().delete(wa.id());
 
