@@ -13,9 +13,7 @@ if #ARGV > 3 then
     for i = 4, #ARGV do
         list[#list + 1] = ARGV[i]
     end
-    local value = cjson.encode(list)
-    rmap_set(content, channel, key, value)
-    result = value
+    result = rmap_set_list(content, channel, key, list)
 end
 
 rmap_apply_ttl(content, ARGV[1], ARGV[2])

@@ -23,9 +23,7 @@ end
 
 local result = current
 if appended then
-    local value = cjson.encode(list)
-    rmap_set(content, channel, key, value)
-    result = value
+    result = rmap_set_list(content, channel, key, list)
 end
 
 rmap_apply_ttl(content, ARGV[1], ARGV[2])

@@ -23,9 +23,7 @@ if current and #ARGV > 3 then
             rmap_del(content, channel, key)
             result = {'', 1}
         else
-            local value = cjson.encode(remaining)
-            rmap_set(content, channel, key, value)
-            result = {value, 1}
+            result = {rmap_set_list(content, channel, key, remaining), 1}
         end
     end
 end

@@ -34,6 +34,13 @@ local function rmap_set(content, channel, key, value)
     return rmap_changed(content, channel, key, value)
 end
 
+-- Sets key to the list (a Lua table of strings) stored as JSON; returns the stored encoding.
+local function rmap_set_list(content, channel, key, list)
+    local value = cjson.encode(list)
+    rmap_set(content, channel, key, value)
+    return value
+end
+
 -- Deletes key, which the caller knows to exist; returns the new revision.
 local function rmap_del(content, channel, key)
     redis.call('HDEL', content, key)

@@ -56,6 +56,7 @@ public final class Node implements AutoCloseable {
     private final PoolView view;
     private final PoolMaps maps;
     private final PoolStreams streams;
+    private final PoolContext context;
     private final Dispatcher dispatcher;
     private final JobCommands jobs;
     private final NodeMessages messages;
@@ -102,7 +103,8 @@ public final class Node implements AutoCloseable {
         if (!config.clientOnly()) {
             view.attach(maps); // a client-only node joins no more maps: its view reads Redis
         }
-        this.departures = new WorkerDepartures(config, facade, names, maps, poolStream, liveness);
+        this.context = new PoolContext(config, facade, names, maps, streams, liveness, view);
+        this.departures = new WorkerDepartures(context);
         Sink poolSink = null;
         this.router = config.clientOnly() ? null : new Router(config, view, streams, messages);
         if (router != null) {
@@ -112,8 +114,8 @@ public final class Node implements AutoCloseable {
             router.attach(poolSink);
             resources.add(poolSink.subscribe(router::route));
         }
-        this.lifecycle = new NodeLifecycle(config, facade, names, maps, streams, view, liveness, recovery, workers,
-                departures, dispatcher, resources, poolSink, this);
+        this.lifecycle = new NodeLifecycle(context, recovery, workers, departures, dispatcher, resources, poolSink,
+                this);
         if (!config.clientOnly()) {
             resources.add(shutdownMap.subscribe(e -> lifecycle.onShutdownMapChange()));
         }
@@ -123,8 +125,7 @@ public final class Node implements AutoCloseable {
         messages.attach(router, dispatcher);
         resources.add(nodeReader.subscribe(messages::onEvent));
         recovery.attach(maps, nodeStream, dispatcher);
-        this.maintenance = resources.add(new PoolMaintenance(config, facade, maps, streams, view, liveness, recovery,
-                workers, departures, dispatcher));
+        this.maintenance = resources.add(new PoolMaintenance(context, recovery, workers, departures, dispatcher));
         maintenance.start(resources, lifecycle::isLeaving);
         log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("node", id)
                 .addKeyValue("clientOnly", config.clientOnly()).addKeyValue("workerTtl", config.workerTtl())
@@ -313,7 +314,7 @@ public final class Node implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         ensureOpen("addWorker");
         requireFull("host workers");
-        Worker worker = new Worker(config, facade, maps, streams, liveness, messages, handler);
+        Worker worker = new Worker(context, messages, handler);
         workers.add(worker);
         try {
             worker.start();

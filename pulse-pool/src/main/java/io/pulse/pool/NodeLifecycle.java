@@ -18,13 +18,9 @@ import org.slf4j.Logger;
  */
 final class NodeLifecycle {
 
+    private final PoolContext context;
     private final PoolConfig config;
-    private final RedisFacade facade;
-    private final PoolNames names;
     private final PoolMaps maps;
-    private final PoolStreams streams;
-    private final PoolView view;
-    private final Liveness liveness;
     private final StateLossRecovery recovery;
     private final LocalWorkers workers;
     private final WorkerDepartures departures;
@@ -42,17 +38,12 @@ final class NodeLifecycle {
      * @param poolSink the sink the node routes through, or {@code null} on a client-only node
      * @param registration what the facade closes with itself (the node): forgotten once it left
      */
-    NodeLifecycle(PoolConfig config, RedisFacade facade, PoolNames names, PoolMaps maps, PoolStreams streams,
-            PoolView view, Liveness liveness, StateLossRecovery recovery, LocalWorkers workers,
+    NodeLifecycle(PoolContext context, StateLossRecovery recovery, LocalWorkers workers,
             WorkerDepartures departures, Dispatcher dispatcher, NodeResources resources, Sink poolSink,
             AutoCloseable registration) {
-        this.config = config;
-        this.facade = facade;
-        this.names = names;
-        this.maps = maps;
-        this.streams = streams;
-        this.view = view;
-        this.liveness = liveness;
+        this.context = context;
+        this.config = context.config();
+        this.maps = context.maps();
         this.recovery = recovery;
         this.workers = workers;
         this.departures = departures;
@@ -118,13 +109,13 @@ final class NodeLifecycle {
         dispatcher.failAll(new ClosedException("pool " + config.pool() + ": node " + config.nodeId() + " closed"));
         try {
             maps.nodeKeepAlives().delete(config.nodeId());
-            liveness.forget(config.nodeId());
+            context.liveness().forget(config.nodeId());
         } catch (RuntimeException e) {
             log.atDebug().setCause(e).log("deleting the node keep-alive failed");
         }
         resources.close();
         try {
-            streams.node().destroy();
+            context.streams().node().destroy();
         } catch (RuntimeException e) {
             log.atDebug().setCause(e).log("destroying the node stream failed");
         }
@@ -132,7 +123,7 @@ final class NodeLifecycle {
             shutdown = true;
         }
         left = true;
-        facade.unregister(registration);
+        context.facade().unregister(registration);
         log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("node", config.nodeId())
                 .addKeyValue("requeued", requeue).log("node left");
     }
@@ -149,21 +140,22 @@ final class NodeLifecycle {
         maps.shutdown().set(PoolCodec.SHUTDOWN_KEY, config.nodeId());
         leave(false);
         long deadline = System.nanoTime() + config.workerShutdownTtl().toNanos();
-        while (System.nanoTime() < deadline && !view.readMap(names.map(PoolMap.WORKERS)).isEmpty()) {
+        while (System.nanoTime() < deadline && !context.view().readMap(context.names().map(PoolMap.WORKERS)).isEmpty()) {
             sleep(Duration.ofMillis(20));
         }
         for (PoolMap map : List.of(PoolMap.NODE_KEEPALIVE, PoolMap.WORKERS, PoolMap.WORKER_KEEPALIVE, PoolMap.CLEANUP,
                 PoolMap.JOBS, PoolMap.PENDING_JOBS, PoolMap.JOB_PAYLOADS, PoolMap.TICKERS, PoolMap.KEEPALIVE_TTL,
                 PoolMap.SHUTDOWN)) {
-            String name = names.map(map);
+            String name = context.names().map(map);
             try {
                 // no replica: only the destroy tombstone is written, as a replica's destroy() would
+                RedisFacade facade = context.facade();
                 Futures.await(MapWrites.of(facade, name).destroy(), facade.syncTimeout(), "destroy map " + name);
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("map", name).setCause(e).log("destroying a pool map failed");
             }
         }
-        streams.pool().destroy();
+        context.streams().pool().destroy();
         try {
             recovery.forget();
         } catch (RuntimeException e) {

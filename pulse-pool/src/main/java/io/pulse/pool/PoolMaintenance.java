@@ -74,16 +74,15 @@ final class PoolMaintenance implements AutoCloseable {
     private List<String> placedFor;
     private volatile boolean closed;
 
-    PoolMaintenance(PoolConfig config, RedisFacade redis, PoolMaps maps, PoolStreams streams, PoolView view,
-            Liveness liveness, StateLossRecovery recovery, LocalWorkers workers, WorkerDepartures departures,
-            Dispatcher dispatcher) {
-        this.config = config;
+    PoolMaintenance(PoolContext context, StateLossRecovery recovery, LocalWorkers workers,
+            WorkerDepartures departures, Dispatcher dispatcher) {
+        this.config = context.config();
         this.pool = config.pool();
-        this.redis = redis;
-        this.maps = maps;
-        this.streams = streams;
-        this.view = view;
-        this.liveness = liveness;
+        this.redis = context.facade();
+        this.maps = context.maps();
+        this.streams = context.streams();
+        this.view = context.view();
+        this.liveness = context.liveness();
         this.recovery = recovery;
         this.workers = workers;
         this.departures = departures;

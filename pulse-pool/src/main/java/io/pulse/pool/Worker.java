@@ -64,19 +64,18 @@ public final class Worker {
     private volatile boolean retired;
     private volatile boolean registered;
 
-    Worker(PoolConfig config, RedisFacade facade, PoolMaps maps, PoolStreams streams, Liveness liveness,
-            NodeMessages messages, JobHandler handler) {
-        this.config = config;
-        this.facade = facade;
-        this.maps = maps;
-        this.liveness = liveness;
+    Worker(PoolContext context, NodeMessages messages, JobHandler handler) {
+        this.config = context.config();
+        this.facade = context.facade();
+        this.maps = context.maps();
+        this.liveness = context.liveness();
         this.messages = messages;
         this.handler = handler;
         this.executor = config.executor();
         this.timedCalls = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.named("worker-call", id));
         this.log = config.log();
-        this.stream = streams.worker(id);
+        this.stream = context.streams().worker(id);
     }
 
     /**

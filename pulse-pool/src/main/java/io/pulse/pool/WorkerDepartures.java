@@ -29,15 +29,14 @@ final class WorkerDepartures {
     private final Liveness liveness;
     private final Logger log;
 
-    WorkerDepartures(PoolConfig config, RedisFacade facade, PoolNames names, PoolMaps maps, Stream poolStream,
-            Liveness liveness) {
-        this.config = config;
-        this.facade = facade;
-        this.names = names;
-        this.maps = maps;
-        this.poolStream = poolStream;
-        this.liveness = liveness;
+    WorkerDepartures(PoolContext context) {
+        this.config = context.config();
         this.log = config.log();
+        this.names = context.names();
+        this.facade = context.facade();
+        this.liveness = context.liveness();
+        this.poolStream = context.streams().pool();
+        this.maps = context.maps();
     }
 
     /**

@@ -86,6 +86,11 @@ abstract class ReadOptions<B extends ReadOptions<B>> {
         return self();
     }
 
+    /** The settings the options describe, for the reader or sink that opens now. */
+    ReadSettings settings() {
+        return new ReadSettings(start, block, maxPolled, Math.min(maxPolled, bufferSize), filter());
+    }
+
     /** The topic filter the options describe. */
     TopicFilter filter() {
         return exactTopic != null ? exactTopic : pattern != null ? pattern : TopicFilter.ALL;

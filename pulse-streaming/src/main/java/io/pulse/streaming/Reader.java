@@ -29,41 +29,27 @@ import org.slf4j.Logger;
  */
 public final class Reader implements AutoCloseable {
 
-    private final Stream first;
     private final RedisFacade redis;
     private final Logger log;
-    private final StartPosition start;
-    private final Duration block;
-    private final int maxPolled;
-    private final int pushBatch;
-    private final TopicFilter filter;
+    private final ReadSettings settings;
     private final String label;
 
     /** Where each stream starts for a new subscription: stream name -> id to read after. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
     private final Cursors pullCursors = new Cursors();
     private final List<Stream> streams = new ArrayList<>(); // guarded by this
-    private final List<Subscribed> subscriptions = new ArrayList<>(); // guarded by this
-    private final PullReads pull;
-    private volatile boolean closed;
-
-    private record Subscribed(PushLoop loop, Cursors cursors) {
-    }
+    private final ConsumerCore core;
 
     private Reader(Builder b, Map<String, String> resolvedOrigins) {
-        this.first = b.stream;
+        Stream first = b.stream;
         this.redis = b.stream.facade();
         this.log = b.stream.log();
-        this.start = b.start;
-        this.block = b.block;
-        this.maxPolled = b.maxPolled;
-        this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
-        this.filter = b.filter();
+        this.settings = b.settings();
         this.label = b.stream.name();
         origins.putAll(resolvedOrigins);
         streams.add(first);
         pullCursors.add(first, origins.get(first.name()));
-        this.pull = new PullReads(redis, "reader-" + label, block);
+        this.core = new ConsumerCore(redis, "reader", label, settings.block(), log);
     }
 
     /** Options of a reader; not thread-safe, ends in {@link #open()}. */
@@ -109,7 +95,7 @@ public final class Reader implements AutoCloseable {
 
     /** Reads the next events, waiting up to the block duration; see {@link #read(Duration)}. */
     public List<Event> read() {
-        return read(block);
+        return read(settings.block());
     }
 
     /**
@@ -121,7 +107,7 @@ public final class Reader implements AutoCloseable {
      */
     public List<Event> read(Duration timeout) {
         Args.positive("timeout", timeout);
-        return pull.read(() -> ensureOpen("read"), c -> fetch(c, pullCursors, timeout, maxPolled));
+        return core.read(() -> ensureOpen("read"), c -> fetch(c, pullCursors, timeout, settings.maxPolled()));
     }
 
     private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout, int count) {
@@ -142,7 +128,7 @@ public final class Reader implements AutoCloseable {
         for (StreamMessage<byte[], byte[]> message : messages) {
             Event event = EntryCodec.decode(message, "", redis.layout(), log);
             cursors.advance(EntryCodec.streamName(message, redis.layout()), message.getId());
-            if (event != null && filter.keeps(event.topic())) {
+            if (event != null && settings.filter().keeps(event.topic())) {
                 events.add(event);
             }
         }
@@ -166,33 +152,7 @@ public final class Reader implements AutoCloseable {
             for (Stream s : streams) {
                 cursors.add(s, origins.get(s.name()));
             }
-            BlockingConnection connection = redis.openBlockingConnection("reader-" + label);
-            Subscribed[] self = new Subscribed[1];
-            PushLoop loop = new PushLoop("reader", label, new PushLoop.Fetcher() {
-                @Override
-                public List<Event> fetch() {
-                    return Reader.this.fetch(connection, cursors, block, pushBatch);
-                }
-
-                @Override
-                public void wake() {
-                    cursors.wakeUp();
-                    connection.wake();
-                }
-
-                @Override
-                public void release() {
-                    connection.close();
-                }
-            }, subscriber, log, () -> {
-                synchronized (Reader.this) {
-                    subscriptions.remove(self[0]);
-                }
-            }, pull.closeWait());
-            self[0] = new Subscribed(loop, cursors);
-            subscriptions.add(self[0]);
-            loop.start();
-            return loop;
+            return core.subscribe(cursors, c -> fetch(c, cursors, settings.block(), settings.pushBatch()), subscriber);
         }
     }
 
@@ -204,14 +164,13 @@ public final class Reader implements AutoCloseable {
      */
     public void addStream(Stream stream) {
         Objects.requireNonNull(stream, "stream");
-        addStream(stream, resolve(stream, start));
+        addStream(stream, resolve(stream, settings.start()));
     }
 
     /** Also reads {@code stream}, from the first event after {@code afterId}; a no-op if already read. */
     public void addStream(Stream stream, String afterId) {
         Objects.requireNonNull(stream, "stream");
         String origin = StartPosition.after(afterId).id;
-        List<PushLoop> toWake = new ArrayList<>();
         synchronized (this) {
             ensureOpen("addStream");
             if (streams.stream().anyMatch(s -> s.name().equals(stream.name()))) {
@@ -220,19 +179,15 @@ public final class Reader implements AutoCloseable {
             origins.put(stream.name(), origin);
             streams.add(stream);
             pullCursors.add(stream, origin);
-            for (Subscribed s : subscriptions) {
-                s.cursors().add(stream, origin);
-                toWake.add(s.loop());
-            }
+            core.forEachCursors(c -> c.add(stream, origin));
         }
-        wakeAll(toWake);
+        core.wakeAll();
         log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream added");
     }
 
     /** Stops reading {@code stream}; a no-op if it is not read. Takes effect at once. */
     public void removeStream(Stream stream) {
         Objects.requireNonNull(stream, "stream");
-        List<PushLoop> toWake = new ArrayList<>();
         synchronized (this) {
             ensureOpen("removeStream");
             if (!streams.removeIf(s -> s.name().equals(stream.name()))) {
@@ -240,18 +195,10 @@ public final class Reader implements AutoCloseable {
             }
             origins.remove(stream.name());
             pullCursors.remove(stream.name());
-            for (Subscribed s : subscriptions) {
-                s.cursors().remove(stream.name());
-                toWake.add(s.loop());
-            }
+            core.forEachCursors(c -> c.remove(stream.name()));
         }
-        wakeAll(toWake);
+        core.wakeAll();
         log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream removed");
-    }
-
-    private void wakeAll(List<PushLoop> loops) {
-        loops.forEach(PushLoop::wake);
-        pull.wake();
     }
 
     /** The names of the streams this reader reads. */
@@ -263,9 +210,9 @@ public final class Reader implements AutoCloseable {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Returns whether {@link #close()} was called. */
+    /** Whether this reader was closed. */
     public boolean isClosed() {
-        return closed;
+        return core.isClosed();
     }
 
     /**
@@ -275,25 +222,17 @@ public final class Reader implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Subscribed> toStop;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toStop = new ArrayList<>(subscriptions);
+        if (!core.markClosed(this)) {
+            return;
         }
         pullCursors.wakeUp();
-        pull.close();
-        toStop.forEach(s -> s.loop().close());
+        core.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("reader", label).log("reader closed");
     }
 
     private void ensureOpen(String op) {
-        if (closed) {
-            throw new ClosedException("reader of " + label + " is closed: cannot " + op);
-        }
+        core.ensureOpen("reader of " + label, op);
     }
 
 }

@@ -32,7 +32,11 @@ import org.slf4j.Logger;
  */
 final class SinkMaintenance implements AutoCloseable {
 
-    private final Sink sink;
+    private final String sinkName;
+    private final String consumer;
+    private final byte[] group;
+    private final SinkStateMaps state;
+    private final Owner owner;
     private final RedisFacade redis;
     private final Logger log;
     private final Duration ackGrace;
@@ -44,8 +48,24 @@ final class SinkMaintenance implements AutoCloseable {
     private ScheduledFuture<?> keepAliveTask;
     private ScheduledFuture<?> claimTask;
 
-    SinkMaintenance(Sink sink, RedisFacade redis, Logger log, Duration ackGrace, Duration claimPeriod) {
-        this.sink = sink;
+    /** What the maintenance needs of the sink instance it works for. */
+    interface Owner {
+        /** The streams the instance consumes now. */
+        List<Stream> streams();
+
+        boolean isClosed();
+
+        /** Hands over events re-claimed for the instance's consumer, to be delivered again. */
+        void reclaimed(List<StreamMessage<byte[], byte[]>> messages);
+    }
+
+    SinkMaintenance(String sinkName, String consumer, SinkStateMaps state, Owner owner, RedisFacade redis,
+            Logger log, Duration ackGrace, Duration claimPeriod) {
+        this.sinkName = sinkName;
+        this.consumer = consumer;
+        this.group = Stream.bytes(sinkName);
+        this.state = state;
+        this.owner = owner;
         this.redis = redis;
         this.log = log;
         this.ackGrace = ackGrace;
@@ -63,24 +83,24 @@ final class SinkMaintenance implements AutoCloseable {
     // ---- keep-alive ----
 
     private void keepAlive() {
-        if (sink.isClosed() || !keepingAlive.compareAndSet(false, true)) {
+        if (owner.isClosed() || !keepingAlive.compareAndSet(false, true)) {
             return;
         }
         List<CompletableFuture<?>> writes = new ArrayList<>();
         String now = Long.toString(nowNanos());
-        for (ReplicatedMap keepAlives : sink.state().keepAliveMaps()) {
-            writes.add(keepAlives.setAsync(sink.consumer(), now));
+        for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
+            writes.add(keepAlives.setAsync(this.consumer, now));
         }
-        for (ReplicatedMap registry : sink.state().registries()) {
+        for (ReplicatedMap registry : state.registries()) {
             // another instance may have removed this consumer as stale while this process was paused
-            if (!registry.getValues(sink.name()).contains(sink.consumer())) {
-                writes.add(registry.appendUniqueValuesAsync(sink.name(), sink.consumer()));
+            if (!registry.getValues(sinkName).contains(this.consumer)) {
+                writes.add(registry.appendUniqueValuesAsync(sinkName, this.consumer));
             }
         }
         CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             keepingAlive.set(false);
-            if (e != null && !sink.isClosed()) {
-                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", sink.consumer()).setCause(e)
+            if (e != null && !owner.isClosed()) {
+                log.atWarn().addKeyValue("sink", sinkName).addKeyValue("consumer", this.consumer).setCause(e)
                         .log("keep-alive failed; will retry");
             }
         });
@@ -93,12 +113,12 @@ final class SinkMaintenance implements AutoCloseable {
     // ---- idle-event claims under the lease ----
 
     private void claimRound() {
-        if (sink.isClosed() || !claiming.compareAndSet(false, true)) {
+        if (owner.isClosed() || !claiming.compareAndSet(false, true)) {
             return;
         }
         Map<String, List<Stream>> byLease = new LinkedHashMap<>();
-        for (Stream stream : sink.streams()) {
-            byLease.computeIfAbsent(redis.layout().sinkLeaseKey(stream.name(), sink.name()), k -> new ArrayList<>())
+        for (Stream stream : owner.streams()) {
+            byLease.computeIfAbsent(redis.layout().sinkLeaseKey(stream.name(), sinkName), k -> new ArrayList<>())
                     .add(stream);
         }
         CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
@@ -109,8 +129,8 @@ final class SinkMaintenance implements AutoCloseable {
         }
         round.whenComplete((v, e) -> {
                     claiming.set(false);
-                    if (e != null && !sink.isClosed()) {
-                        log.atWarn().addKeyValue("sink", sink.name()).setCause(e).log("idle-event check failed; will retry");
+                    if (e != null && !owner.isClosed()) {
+                        log.atWarn().addKeyValue("sink", sinkName).setCause(e).log("idle-event check failed; will retry");
                     }
                 });
     }
@@ -151,8 +171,8 @@ final class SinkMaintenance implements AutoCloseable {
                 Duration delay = backoff.next();
                 retryAt = System.nanoTime() + delay.toNanos();
                 long heldBack = warnings.tryLog();
-                if (heldBack >= 0 && !sink.isClosed()) {
-                    log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("leaseKey", key)
+                if (heldBack >= 0 && !owner.isClosed()) {
+                    log.atWarn().addKeyValue("sink", sinkName).addKeyValue("leaseKey", key)
                             .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
                             .log("cannot use the claim lease ({}); re-claiming idle events without it",
                                     Futures.unwrap(e).getMessage());
@@ -172,23 +192,23 @@ final class SinkMaintenance implements AutoCloseable {
 
     /** XAUTOCLAIMs, page by page, every entry idle at least the grace period to this consumer. */
     private CompletableFuture<Void> claimIdle(Stream stream, String cursor, int pages) {
-        if (sink.isClosed() || pages >= 100) {
+        if (owner.isClosed() || pages >= 100) {
             return CompletableFuture.completedFuture(null);
         }
         XAutoClaimArgs<byte[]> args = XAutoClaimArgs.Builder
-                .xautoclaim(Consumer.from(sink.group(), Stream.bytes(sink.consumer())), ackGrace, cursor)
+                .xautoclaim(Consumer.from(group, Stream.bytes(this.consumer)), ackGrace, cursor)
                 .count(100);
-        return redis.execute("sink " + sink.name() + ": claim idle events", c -> c.xautoclaim(stream.key(), args))
+        return redis.execute("sink " + sinkName + ": claim idle events", c -> c.xautoclaim(stream.key(), args))
                 .thenCompose(claimed -> {
                     if (claimed == null) {
                         return CompletableFuture.completedFuture(null);
                     }
                     List<StreamMessage<byte[], byte[]>> messages = claimed.getMessages();
                     if (messages != null && !messages.isEmpty()) {
-                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                        log.atInfo().addKeyValue("sink", sinkName).addKeyValue("stream", stream.name())
                                 .addKeyValue("count", messages.size())
                                 .log("re-claimed events left unacknowledged past the ack grace period");
-                        sink.acceptReclaimed(messages);
+                        owner.reclaimed(messages);
                     }
                     String next = nextCursor(claimed);
                     return next == null || next.equals("0-0") || next.equals("0")
@@ -208,12 +228,12 @@ final class SinkMaintenance implements AutoCloseable {
      * instance whose keep-alive has not reached this replica yet).
      */
     private CompletableFuture<Void> removeStaleConsumers(Stream stream) {
-        if (sink.isClosed()) {
+        if (owner.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
         long staleNanos = ackGrace.multipliedBy(2).toNanos();
-        return redis.execute("sink " + sink.name() + ": list consumers",
-                        c -> c.xinfoConsumers(stream.key(), sink.group()))
+        return redis.execute("sink " + sinkName + ": list consumers",
+                        c -> c.xinfoConsumers(stream.key(), group))
                 .thenCompose(consumers -> {
                     List<CompletableFuture<?>> removals = new ArrayList<>();
                     long now = nowNanos();
@@ -222,10 +242,10 @@ final class SinkMaintenance implements AutoCloseable {
                         String consumer = info.get("name") instanceof String s ? s : null;
                         long pending = info.get("pending") instanceof Long l ? l : 0;
                         long idleMs = info.get("idle") instanceof Long l ? l : 0;
-                        if (consumer == null || consumer.equals(sink.consumer())) {
+                        if (consumer == null || consumer.equals(this.consumer)) {
                             continue;
                         }
-                        ReplicatedMap keepAlives = sink.state().keepAlives(stream.name());
+                        ReplicatedMap keepAlives = state.keepAlives(stream.name());
                         String alive = keepAlives == null ? null : keepAlives.get(consumer).orElse(null);
                         boolean stale;
                         if (alive == null) {
@@ -234,7 +254,7 @@ final class SinkMaintenance implements AutoCloseable {
                             try {
                                 stale = now - Long.parseLong(alive) > staleNanos;
                             } catch (NumberFormatException e) {
-                                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", consumer)
+                                log.atWarn().addKeyValue("sink", sinkName).addKeyValue("consumer", consumer)
                                         .addKeyValue("keepAlive", alive).log("unreadable keep-alive; skipped");
                                 continue;
                             }
@@ -242,16 +262,16 @@ final class SinkMaintenance implements AutoCloseable {
                         if (!stale || pending > 0) {
                             continue;
                         }
-                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                        log.atInfo().addKeyValue("sink", sinkName).addKeyValue("stream", stream.name())
                                 .addKeyValue("consumer", consumer).log("removing stale consumer");
-                        removals.add(redis.execute("sink " + sink.name() + ": delete consumer",
-                                c -> c.xgroupDelconsumer(stream.key(), Consumer.from(sink.group(), Stream.bytes(consumer)))));
+                        removals.add(redis.execute("sink " + sinkName + ": delete consumer",
+                                c -> c.xgroupDelconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer)))));
                         if (keepAlives != null) {
                             removals.add(keepAlives.deleteAsync(consumer));
                         }
-                        ReplicatedMap registry = sink.state().registry(stream.name());
+                        ReplicatedMap registry = state.registry(stream.name());
                         if (registry != null) {
-                            removals.add(registry.removeValuesAsync(sink.name(), consumer));
+                            removals.add(registry.removeValuesAsync(sinkName, consumer));
                         }
                     }
                     return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]));
