@@ -93,8 +93,10 @@ class TickerTimingTest {
                 maxGap = Math.max(maxGap, gap);
                 continue;
             }
-            // from when the earlier tick was due to when the later one was delivered
-            long from = prev.atNanos() - Duration.between(prev.tick(), prev.atWall()).toNanos();
+            // from when the earlier tick's advance was proposed (up to half an interval before it was
+            // due) to when the later one was delivered
+            long from = prev.atNanos() - Duration.between(prev.tick(), prev.atWall()).toNanos()
+                    - INTERVAL.toNanos() / 2;
             long stall = monitor.longestStallMillis(from, cur.atNanos());
             System.out.printf("[ticker-timing] tick %s came %d ms after tick %s (%d ms between deliveries, on %s "
                     + "%d ms after its time); the JVM or Redis stalled up to %d ms meanwhile%n", cur.tick(), step, prev.tick(),
