@@ -215,7 +215,7 @@ final class NodeFootprint {
             }
             String cmd = client.getOrDefault("cmd", "?");
             String kind = !"0".equals(client.getOrDefault("sub", "0")) || !"0".equals(client.getOrDefault("psub", "0"))
-                    ? "pub/sub" : cmd.startsWith("xread") ? "blocking " + cmd : "other (last: " + cmd + ")";
+                    ? "pub/sub" : cmd.startsWith("xread") ? "blocking " + cmd : "other (last: " + PerformanceBenchmarks.commandName(cmd) + ")";
             kinds.merge(kind, 1, Integer::sum);
         }
         return kinds;
@@ -251,12 +251,6 @@ final class NodeFootprint {
     static String counts(Map<String, Integer> counts) {
         List<String> parts = new ArrayList<>();
         counts.forEach((k, v) -> parts.add(v == 1 ? k : k + " x" + v));
-        return String.join(", ", parts);
-    }
-
-    static String perSecond(Map<String, Double> rates) {
-        List<String> parts = new ArrayList<>();
-        rates.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %.2f", k, v)));
         return String.join(", ", parts);
     }
 }

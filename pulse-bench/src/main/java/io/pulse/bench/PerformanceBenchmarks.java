@@ -3,6 +3,7 @@ package io.pulse.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The measurements behind the work on pool dispatch, push acknowledgements and a node's footprint;
@@ -71,8 +72,8 @@ final class PerformanceBenchmarks {
         levels.stream().filter(l -> l.dispatchers() == 32).findFirst().or(() -> levels.stream().findFirst())
                 .ifPresent(l -> rows.add(Row.text(String.format(Locale.ROOT, "pool dispatch, %d dispatchers: Redis "
                                 + "commands per dispatch, by command", l.dispatchers()),
-                        PoolDispatchBenchmark.breakdown(l.pulse().commandsPerDispatch()),
-                        PoolDispatchBenchmark.breakdown(l.raw().commandsPerDispatch()))));
+                        commandFigures(l.pulse().commandsPerDispatch()),
+                        commandFigures(l.raw().commandsPerDispatch()))));
         for (PoolDispatchBenchmark.Level l : levels) {
             if (!l.pulse().threads().isEmpty() && (l.dispatchers() == 1 || l.dispatchers() == 32)) {
                 rows.add(Row.text(String.format(Locale.ROOT, "pool dispatch, %d dispatchers: per dispatch, by "
@@ -148,9 +149,25 @@ final class PerformanceBenchmarks {
             double total = r.commandsPerSecond().values().stream().mapToDouble(Double::doubleValue).sum();
             rows.add(Row.text(String.format(Locale.ROOT, "%sidle Redis commands/s over %.0f s (scripts' inner commands "
                     + "counted)", what, r.windowSeconds()), String.format(Locale.ROOT, "%.1f: %s", total,
-                    NodeFootprint.perSecond(r.commandsPerSecond())), "—"));
+                    commandFigures(r.commandsPerSecond())), "—"));
         }
         return rows;
+    }
+
+    /** Figures per command as text, largest first as given, leaving out those under 0.01. */
+    static String commandFigures(Map<String, Double> perCommand) {
+        List<String> parts = new ArrayList<>();
+        perCommand.forEach((command, n) -> {
+            if (n >= 0.01) {
+                parts.add(String.format(Locale.ROOT, "%s %.2f", commandName(command), n));
+            }
+        });
+        return String.join(", ", parts);
+    }
+
+    /** A command as {@code INFO commandstats} names it, without the bar a table cell cannot hold. */
+    static String commandName(String command) {
+        return command.replace('|', ' ');
     }
 
     /** A row whose goal is an absolute figure of the Pulse side; the ratio is still shown. */

@@ -2,6 +2,7 @@ package io.pulse.bench;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,23 +101,8 @@ final class PoolDispatchBenchmark {
                     for (int r = 0; r < rounds; r++) {
                         for (int i = 0; i < sides.size(); i++) {
                             int s = (r + i) % sides.size();
-                            DispatchSide side = sides.get(s);
-                            Map<String, Long> before = PoolMeasurements.commandCalls(probe.sync());
-                            double redisCpu = CpuTime.redisSeconds(probe.sync());
-                            double clientCpu = CpuTime.processSeconds();
-                            ThreadActivity threadsBefore = ThreadActivity.snapshot();
-                            ConcurrentWindow.Result result = window.run(keys, side::dispatch);
-                            Map<String, ThreadActivity.Group> threads = ThreadActivity.snapshot().since(threadsBefore);
-                            clientCpu = CpuTime.processSeconds() - clientCpu;
-                            redisCpu = CpuTime.redisSeconds(probe.sync()) - redisCpu;
-                            Map<String, Long> after = PoolMeasurements.commandCalls(probe.sync());
-                            acc[s].add(result, PoolMeasurements.delta(before, after), redisCpu, clientCpu, threads);
-                            progress(String.format(Locale.ROOT, "%d dispatchers, round %d/%d, %s: %,.0f/s, p50 %.2f ms, "
-                                    + "CPU per dispatch: Redis %.0f µs, this JVM %.0f µs", dispatchers, r + 1, rounds,
-                                    side.name(), result.perSecond(),
-                                    Percentiles.of(result.latencies(), 0, result.operations()).p50() / 1e6,
-                                    redisCpu * 1e6 / keys, clientCpu * 1e6 / keys));
-                            side.reset();
+                            measure(sides.get(s), window, probe.sync(), acc[s], String.format(Locale.ROOT,
+                                    "%d dispatchers, round %d/%d", dispatchers, r + 1, rounds));
                         }
                     }
                 }
@@ -129,6 +115,29 @@ final class PoolDispatchBenchmark {
             probeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
         return out;
+    }
+
+    /**
+     * One window of {@code side}, added to {@code acc}, then the side's reset. The Redis CPU is read
+     * outside the commandstats snapshots, so those count no probe command but their own first one.
+     */
+    private void measure(DispatchSide side, ConcurrentWindow window, RedisCommands<String, String> probe,
+            Accumulator acc, String label) throws Exception {
+        double redisCpu = CpuTime.redisSeconds(probe);
+        Map<String, Long> before = PoolMeasurements.commandCalls(probe);
+        double clientCpu = CpuTime.processSeconds();
+        ThreadActivity threadsBefore = ThreadActivity.snapshot();
+        ConcurrentWindow.Result result = window.run(keys, side::dispatch);
+        Map<String, ThreadActivity.Group> threads = ThreadActivity.snapshot().since(threadsBefore);
+        clientCpu = CpuTime.processSeconds() - clientCpu;
+        Map<String, Long> after = PoolMeasurements.commandCalls(probe);
+        redisCpu = CpuTime.redisSeconds(probe) - redisCpu;
+        acc.add(result, PoolMeasurements.delta(before, after), redisCpu, clientCpu, threads);
+        progress(String.format(Locale.ROOT, "%s, %s: %,.0f/s, p50 %.2f ms, CPU per dispatch: Redis %.0f µs, this JVM "
+                + "%.0f µs", label, side.name(), result.perSecond(),
+                Percentiles.of(result.latencies(), 0, result.operations()).p50() / 1e6, redisCpu * 1e6 / keys,
+                clientCpu * 1e6 / keys));
+        side.reset();
     }
 
     /** One side's windows at one level, summed. */
@@ -186,16 +195,5 @@ final class PoolDispatchBenchmark {
                     }
                 });
         return String.join("; ", parts);
-    }
-
-    /** Calls per dispatch as text, largest first, leaving out those under 0.01. */
-    static String breakdown(Map<String, Double> perDispatch) {
-        List<String> parts = new ArrayList<>();
-        perDispatch.forEach((command, n) -> {
-            if (n >= 0.01) {
-                parts.add(String.format(Locale.ROOT, "%s %.2f", command, n));
-            }
-        });
-        return String.join(", ", parts);
     }
 }

@@ -26,7 +26,10 @@ class NodeFootprintSmokeTest {
         // at least the shared command connection, the subscriber and one blocking read per worker
         assertThat(r.connectionCount()).isGreaterThanOrEqualTo(4);
         assertThat(r.connections()).containsKey("pub/sub");
-        assertThat(PerformanceBenchmarks.footprintRows(List.of(r))).hasSize(7);
+        List<Row> rows = PerformanceBenchmarks.footprintRows(List.of(r));
+        assertThat(rows).hasSize(7);
+        // six cells each: a command name such as xinfo|consumers must not split a cell
+        assertThat(rows).allSatisfy(row -> assertThat(row.markdown().chars().filter(c -> c == '|')).hasSize(7));
         assertThat(REDIS.cli().keys("*bench-footprint*")).isEmpty();
     }
 }

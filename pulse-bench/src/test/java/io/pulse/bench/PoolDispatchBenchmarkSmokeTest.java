@@ -28,6 +28,9 @@ class PoolDispatchBenchmarkSmokeTest {
             }
         }
         List<Row> rows = PerformanceBenchmarks.dispatchRows(levels);
-        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.markdown()).startsWith("| pool dispatch"));
+        assertThat(rows).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.markdown()).startsWith("| pool dispatch");
+            assertThat(r.markdown().chars().filter(c -> c == '|')).hasSize(7);
+        });
     }
 }
