@@ -21,9 +21,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The example service as a user runs it, against a real Redis: a signup goes through the flag map, the
- * users stream (to the audit sink) and the email pool (to the worker bean), and the Actuator shows
- * Pulse's health.
+ * The example service as a user runs it, against a real Redis named only by Spring's
+ * {@code spring.data.redis.url} (Spring Data Redis is on the class path too): a signup goes through the
+ * flag map, the users stream (to the audit sink) and the email pool (to the worker bean), and the
+ * Actuator shows Pulse's health.
  */
 // declared before @SpringBootTest, so JUnit starts this Redis before Spring's extension and stops it
 // after Spring closed the (dirtied) context: the service leaves its pool while Redis still answers
@@ -52,7 +53,9 @@ class SignupServiceTest {
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("pulse.redis.uri", REDIS::uri);
+        // as an application that already uses Spring Data Redis (on this class path) is configured: Pulse
+        // follows Spring's setting
+        registry.add("spring.data.redis.url", REDIS::uri);
         SignupTimings.fast(registry::add);
     }
 
@@ -109,9 +112,11 @@ class SignupServiceTest {
 
     @Test
     void badInputIsRefusedBeforeAnyPulseCall() {
+        long events = REDIS.cli().xlen("pulse:stream:users");
         Http.Reply refused = http.post("/signups", "{\"user\":\"Not A Name\",\"email\":\"x@example.com\"}");
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(REDIS.cli().exists("map:signups:content")).isZero();
+        assertThat(refused.body().get("error").asText()).contains("user must be");
+        assertThat(REDIS.cli().xlen("pulse:stream:users")).isEqualTo(events);
     }
 
     @Test
@@ -122,6 +127,8 @@ class SignupServiceTest {
         JsonNode pulse = health.body().get("components").get("pulse");
         assertThat(pulse.get("status").asText()).isEqualTo("UP");
         assertThat(pulse.get("details").get("redis").asText()).isEqualTo("reachable");
+        // Spring Data Redis's own indicator, on the same settings and Pulse's Lettuce
+        assertThat(health.body().get("components").get("redis").get("status").asText()).isEqualTo("UP");
         JsonNode email = pulse.get("details").get("pools").get("email");
         assertThat(email.get("state").asText()).isEqualTo("joined");
         assertThat(email.get("workersRunning").asInt()).isEqualTo(1);

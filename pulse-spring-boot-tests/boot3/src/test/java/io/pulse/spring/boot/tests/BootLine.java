@@ -6,6 +6,9 @@ public final class BootLine {
     /** The Boot line's health indicator interface, which Pulse's indicator must implement. */
     public static final String HEALTH_INDICATOR = "org.springframework.boot.actuate.health.HealthIndicator";
 
+    /** Spring Data Redis's auto-configuration on this line. */
+    public static final String DATA_REDIS_AUTO_CONFIGURATION = "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration";
+
     /** The Boot version the module's parent names. */
     public static final String VERSION = "3.5";
 
