@@ -221,6 +221,16 @@ class PulseAutoConfigurationTest {
         });
     }
 
+    @Test
+    void bothTtlsOnOneStreamFailStartupNamingIt() {
+        withRedis().withPropertyValues("pulse.streams.events.ttl=1h", "pulse.streams.events.sliding-ttl=1h")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("pulse.streams.events")
+                            .hasMessageContaining("not both");
+                });
+    }
+
     static class Handler implements JobHandler {
         @Override
         public void start(Job job) {

@@ -6,10 +6,7 @@ import java.time.Duration;
  * The options of the node this application runs in one pool declared under {@code pulse.pools.<name>};
  * unset options keep Pulse's defaults. Mutable bean for Spring's binder.
  */
-public class PoolOptions {
-
-    /** Whether to join the pool; {@code pulse.pools.<name>.enabled=true} declares a node with all defaults. */
-    private boolean enabled = true;
+public class PoolOptions extends ComponentOptions {
 
     /** A node that only dispatches, stops and notifies jobs: it hosts no workers. */
     private boolean clientOnly;
@@ -28,14 +25,6 @@ public class PoolOptions {
 
     /** How long the node's reads of the pool and node streams block; Pulse's default is 5 s. */
     private Duration jobSinkBlockDuration;
-
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
 
     public boolean isClientOnly() {
         return clientOnly;

@@ -56,11 +56,11 @@ final class PulseComponentRegistrar implements BeanDefinitionRegistryPostProcess
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
         PulseProperties properties = bind(environment);
-        register(registry, properties.getMaps(), MapOptions::isEnabled, MAP_BEAN_PREFIX, ReplicatedMap.class,
+        register(registry, properties.getMaps(), MAP_BEAN_PREFIX, ReplicatedMap.class,
                 (name, options) -> PulseComponents.map(name, options, redisFor(MAP_BEAN_PREFIX + name)));
-        register(registry, properties.getStreams(), StreamOptions::isEnabled, STREAM_BEAN_PREFIX, Stream.class,
+        register(registry, properties.getStreams(), STREAM_BEAN_PREFIX, Stream.class,
                 (name, options) -> PulseComponents.stream(name, options, redisFor(STREAM_BEAN_PREFIX + name)));
-        register(registry, properties.getPools(), PoolOptions::isEnabled, NODE_BEAN_PREFIX, Node.class,
+        register(registry, properties.getPools(), NODE_BEAN_PREFIX, Node.class,
                 (name, options) -> PulseComponents.node(name, options, redisFor(NODE_BEAN_PREFIX + name)));
     }
 
@@ -69,10 +69,10 @@ final class PulseComponentRegistrar implements BeanDefinitionRegistryPostProcess
         // everything happens when the definitions are registered
     }
 
-    private <O, T> void register(BeanDefinitionRegistry registry, Map<String, O> declared,
-            java.util.function.Predicate<O> enabled, String prefix, Class<T> type, BiFunction<String, O, T> factory) {
+    private <O extends ComponentOptions, T> void register(BeanDefinitionRegistry registry, Map<String, O> declared,
+            String prefix, Class<T> type, BiFunction<String, O, T> factory) {
         declared.forEach((name, options) -> {
-            if (!enabled.test(options)) {
+            if (!options.isEnabled()) {
                 return;
             }
             RootBeanDefinition definition = new RootBeanDefinition(type, () -> factory.apply(name, options));

@@ -16,14 +16,12 @@ final class PulseComponents {
 
     /** Joins map {@code name}; blocks until its replica is loaded. */
     static ReplicatedMap map(String name, MapOptions options, PulseRedis redis) {
+        options.requireOneTtl("pulse.maps." + name);
         ReplicatedMap.Builder b = ReplicatedMap.builder(name, redis);
         if (options.getTtl() != null) {
             b.ttl(options.getTtl());
         }
         if (options.getSlidingTtl() != null) {
-            if (options.getTtl() != null) {
-                throw new IllegalArgumentException("pulse.maps." + name + ": set ttl or sliding-ttl, not both");
-            }
             b.slidingTtl(options.getSlidingTtl());
         }
         if (options.getSetAndWaitTimeout() != null) {
@@ -34,6 +32,7 @@ final class PulseComponents {
 
     /** Opens a handle on stream {@code name}; no I/O. */
     static Stream stream(String name, StreamOptions options, PulseRedis redis) {
+        options.requireOneTtl("pulse.streams." + name);
         Stream.Builder b = Stream.builder(name, redis);
         if (options.getMaxLen() != null) {
             b.maxLen(options.getMaxLen());
@@ -42,9 +41,6 @@ final class PulseComponents {
             b.ttl(options.getTtl());
         }
         if (options.getSlidingTtl() != null) {
-            if (options.getTtl() != null) {
-                throw new IllegalArgumentException("pulse.streams." + name + ": set ttl or sliding-ttl, not both");
-            }
             b.slidingTtl(options.getSlidingTtl());
         }
         return b.open();

@@ -34,56 +34,55 @@ record RedisTarget(String uri, String source) {
         if (pulse.getUri() != null && !pulse.getUri().isBlank()) {
             return new RedisTarget(pulse.getUri().trim(), "pulse.redis.uri");
         }
-        SpringRedis spring = Binder.get(environment)
-                .bind(SPRING_PREFIX, Bindable.of(SpringRedis.class)).orElseGet(SpringRedis::new);
+        SpringRedis spring = Binder.get(environment).bindOrCreate(SPRING_PREFIX, Bindable.of(SpringRedis.class));
         return fromSpring(spring);
     }
 
     static RedisTarget fromSpring(SpringRedis s) {
-        if (!s.getCluster().getNodes().isEmpty()) {
+        if (!s.cluster().nodes().isEmpty()) {
             throw unsupported("cluster.nodes", "Pulse does not support Redis Cluster yet");
         }
-        if (!s.getMasterreplica().getNodes().isEmpty()) {
+        if (!s.masterreplica().nodes().isEmpty()) {
             throw unsupported("masterreplica.nodes", "Pulse connects to one master (directly or through Sentinel)");
         }
-        if (s.getSsl().getBundle() != null) {
+        if (s.ssl().bundle() != null) {
             throw unsupported("ssl.bundle",
                     "give Pulse its TLS settings with a PulseRedisBuilderCustomizer bean calling ssl(..)");
         }
-        if (s.getUrl() != null && !s.getUrl().isBlank()) {
-            return new RedisTarget(s.getUrl().trim(), SPRING_PREFIX + ".url");
+        if (s.url() != null && !s.url().isBlank()) {
+            return new RedisTarget(s.url().trim(), SPRING_PREFIX + ".url");
         }
-        if (s.getSentinel().getMaster() != null) {
+        if (s.sentinel().master() != null) {
             return sentinel(s);
         }
-        boolean anySet = s.getHost() != null || s.getPort() != null || s.getPassword() != null
-                || s.getUsername() != null || s.getDatabase() != 0 || s.getSsl().isEnabled();
+        boolean anySet = s.host() != null || s.port() != null || s.password() != null
+                || s.username() != null || s.database() != 0 || s.ssl().enabled();
         if (!anySet) {
             return new RedisTarget(DEFAULT_URI, "default");
         }
-        String scheme = s.getSsl().isEnabled() ? "rediss://" : "redis://";
-        String host = s.getHost() == null ? "localhost" : s.getHost();
-        int port = s.getPort() == null ? 6379 : s.getPort();
-        return new RedisTarget(scheme + credentials(s.getUsername(), s.getPassword()) + host(host) + ":" + port
-                + database(s.getDatabase()), SPRING_PREFIX + ".host/port");
+        String scheme = s.ssl().enabled() ? "rediss://" : "redis://";
+        String host = s.host() == null ? "localhost" : s.host();
+        int port = s.port() == null ? 6379 : s.port();
+        return new RedisTarget(scheme + credentials(s.username(), s.password()) + host(host) + ":" + port
+                + database(s.database()), SPRING_PREFIX + ".host/port");
     }
 
     private static RedisTarget sentinel(SpringRedis s) {
-        SpringRedis.Sentinel sentinel = s.getSentinel();
-        if (sentinel.getUsername() != null || sentinel.getPassword() != null) {
+        SpringRedis.Sentinel sentinel = s.sentinel();
+        if (sentinel.username() != null || sentinel.password() != null) {
             throw unsupported("sentinel.username/password",
                     "a Sentinel URI carries one set of credentials; set pulse.redis.uri");
         }
-        if (sentinel.getNodes().isEmpty()) {
+        if (sentinel.nodes().isEmpty()) {
             throw unsupported("sentinel.master without sentinel.nodes", "name the sentinels");
         }
         List<String> nodes = new ArrayList<>();
-        for (String node : sentinel.getNodes()) {
+        for (String node : sentinel.nodes()) {
             nodes.add(node.trim());
         }
-        String scheme = s.getSsl().isEnabled() ? "rediss-sentinel://" : "redis-sentinel://";
-        return new RedisTarget(scheme + credentials(s.getUsername(), s.getPassword()) + String.join(",", nodes)
-                + database(s.getDatabase()) + "?sentinelMasterId=" + encode(sentinel.getMaster()),
+        String scheme = s.ssl().enabled() ? "rediss-sentinel://" : "redis-sentinel://";
+        return new RedisTarget(scheme + credentials(s.username(), s.password()) + String.join(",", nodes)
+                + database(s.database()) + "?sentinelMasterId=" + encode(sentinel.master()),
                 SPRING_PREFIX + ".sentinel");
     }
 
