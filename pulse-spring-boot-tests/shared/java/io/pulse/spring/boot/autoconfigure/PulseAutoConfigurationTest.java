@@ -280,6 +280,14 @@ class PulseAutoConfigurationTest {
     }
 
     @Test
+    void aHealthTimeoutThatIsNotPositiveFailsStartupNamingIt() {
+        withRedis().withPropertyValues("pulse.health.timeout=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("pulse.health.timeout");
+        });
+    }
+
+    @Test
     void noHealthIndicatorWithoutTheActuator() {
         withRedis().withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.health",
                 "org.springframework.boot.health")).run(context -> {

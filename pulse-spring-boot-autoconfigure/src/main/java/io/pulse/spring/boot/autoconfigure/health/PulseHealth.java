@@ -41,12 +41,20 @@ public final class PulseHealth implements AutoCloseable {
 
     /**
      * @param pools the declared nodes, or null when the application runs none through the starter
+     * @throws IllegalArgumentException if {@code pulse.health.*} holds a negative lag or a time-out that is
+     *     not positive
      */
     public PulseHealth(PulseRedis redis, PulsePools pools, PulseProperties properties) {
         this.redis = redis;
         this.pools = pools;
         this.maxSinkLag = properties.getHealth().getMaxSinkLag();
         this.timeout = properties.getHealth().getTimeout();
+        if (maxSinkLag < 0) {
+            throw new IllegalArgumentException("pulse.health.max-sink-lag must not be negative: " + maxSinkLag);
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("pulse.health.timeout must be positive: " + timeout);
+        }
         List<String> streams = new ArrayList<>();
         properties.getStreams().forEach((name, options) -> {
             if (options.isEnabled()) {
