@@ -31,16 +31,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </ol>
  * Beyond the replicated map, the same table takes the stream benchmarks ({@link StreamBenchmarks},
  * argument {@code streams}) and, only when asked for, the pool measurements ({@link PoolMeasurements},
- * argument {@code pool}, several minutes).
+ * argument {@code pool}, several minutes) and the dispatch, push-acknowledgement and footprint
+ * measurements ({@link PerformanceBenchmarks}, arguments {@code dispatch}, {@code push-ack},
+ * {@code footprint}).
  *
  * <p>Redis: {@code PULSE_REDIS_URL}, else {@code redis://127.0.0.1:6379} if it answers, else a
  * {@code redis-server} from the {@code PATH} started for the run and stopped after it. Arguments pick
- * a subset: any of {@code get}, {@code throughput}, {@code lag}, {@code streams}, {@code pool}
- * (default: all but {@code pool}).
+ * a subset: any of {@code get}, {@code throughput}, {@code lag}, {@code streams}, {@code pool},
+ * {@code dispatch}, {@code push-ack}, {@code footprint} (default: the first four).
  */
 public final class RmapBenchmarks {
 
-    private static final List<String> ALL = List.of("get", "throughput", "lag", "streams", "pool");
+    private static final List<String> ALL = List.of("get", "throughput", "lag", "streams", "pool", "dispatch",
+            "push-ack", "footprint");
     private static final List<String> DEFAULT = List.of("get", "throughput", "lag", "streams");
 
     private static final String PULSE_LOG_LEVEL = "org.slf4j.simpleLogger.log.io.pulse";
@@ -54,7 +57,8 @@ public final class RmapBenchmarks {
         for (String arg : args) {
             String name = arg.toLowerCase(Locale.ROOT);
             if (!ALL.contains(name)) {
-                System.err.println("usage: RmapBenchmarks [get] [throughput] [lag] [streams] [pool]   (unknown: "
+                System.err.println("usage: RmapBenchmarks [get] [throughput] [lag] [streams] [pool] [dispatch] "
+                        + "[push-ack] [footprint]   (unknown: "
                         + arg + ")");
                 System.exit(2);
             }
@@ -111,6 +115,19 @@ public final class RmapBenchmarks {
                 System.out.println(progress(++step, steps, "pools: idle cost and failover after SIGKILL "
                         + "(several minutes)"));
                 rows.addAll(PoolMeasurements.run(redis.url()));
+            }
+            if (selected.contains("dispatch")) {
+                System.out.println(progress(++step, steps, "pool dispatch vs the same Redis commands back to back"));
+                rows.addAll(PerformanceBenchmarks.dispatch(redis.url()));
+            }
+            if (selected.contains("push-ack")) {
+                System.out.println(progress(++step, steps, "sink drain: push + ack(event) vs pull + ack(batch)"));
+                rows.addAll(PerformanceBenchmarks.pushAck(redis.url()));
+            }
+            if (selected.contains("footprint")) {
+                System.out.println(progress(++step, steps, "idle full node with 4 and 100 workers: threads, memory, "
+                        + "connections, commands"));
+                rows.addAll(PerformanceBenchmarks.footprint(redis.url()));
             }
         }
 

@@ -196,7 +196,7 @@ public final class SinkDrainBenchmark {
     }
 
     /** Appends {@code count} events with pipelined raw XADDs, 1,000 per flush. */
-    private static void fill(RedisClient client, String key, int count) throws Exception {
+    static void fill(RedisClient client, String key, int count) throws Exception {
         byte[] k = bytes(key);
         byte[] name = bytes(StreamAddBenchmark.EVENT_NAME);
         try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {

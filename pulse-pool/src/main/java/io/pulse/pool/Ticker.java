@@ -29,11 +29,15 @@ import org.slf4j.Logger;
  *
  * <p>The entry {@code <pool>:<name>} of the map {@code <pool>:tickers} holds
  * {@code <next tick, Unix microseconds>|<interval in Go's duration syntax>}, as in Go Pulse. Ticks
- * missed while no node was there are skipped, not replayed.
+ * missed while no node was there are skipped, not replayed. A node advances the entry a little ahead
+ * of a tick (half the interval, at most 250 ms) and delivers the tick it won when it is due, never
+ * earlier; a node that closes in between does not deliver it.
  */
 public final class Ticker implements AutoCloseable {
 
     private static final Duration RETRY_CAP = Duration.ofSeconds(1);
+    /** The longest a node advances the shared entry ahead of the tick it then delivers when due. */
+    private static final Duration MAX_LEAD = Duration.ofMillis(250);
 
     private final PoolConfig config;
     private final RedisFacade facade;
@@ -41,6 +45,8 @@ public final class Ticker implements AutoCloseable {
     private final String name;
     private final String entry;
     private final Duration interval;
+    /** How long before a tick is due its advance is proposed: a slow Redis answer then delays no tick. */
+    private final long leadMicros;
     private final ReplicatedMap tickers;
     private final Logger log;
     private final ExecutorService callbacks;
@@ -55,6 +61,8 @@ public final class Ticker implements AutoCloseable {
     private boolean advancing; // guarded by lock: this node's compare-and-set is in flight
     private long highestRevision; // guarded by lock: the highest map revision seen with the entry present
     private boolean recreating; // guarded by lock: writing the entry back after a loss, not seen back yet
+    private long lastDeliveryNanos; // guarded by lock: when this node last delivered a tick (System.nanoTime)
+    private boolean delivered; // guarded by lock: whether it delivered one yet
     private volatile boolean closed;
 
     Ticker(PoolConfig config, RedisFacade facade, PoolNames names, ReplicatedMap tickers, String name,
@@ -65,6 +73,7 @@ public final class Ticker implements AutoCloseable {
         this.name = name;
         this.entry = names.tickerField(name);
         this.interval = interval;
+        this.leadMicros = Math.min(interval.dividedBy(2).toNanos(), MAX_LEAD.toNanos()) / 1000;
         this.tickers = tickers;
         this.log = config.log();
         this.callbacks = Executors.newSingleThreadExecutor(DaemonThreads.named("ticker", name));
@@ -131,8 +140,10 @@ public final class Ticker implements AutoCloseable {
     /**
      * The timer armed as generation {@code generation} fired. A callback whose timer was replaced
      * meanwhile (a map event adopted another node's advance and re-armed) does nothing, and a tick is
-     * only proposed once it is due: a stale callback must never build a tick from a newly adopted
-     * time, which would deliver it early and make the real one vanish.
+     * only proposed once its lead time has come: a stale callback must never build a tick from a newly
+     * adopted time, which would deliver it early and make the real one vanish. The advance is proposed
+     * a little ahead of the tick (half the interval, at most 250 ms) and the tick, if won, delivered
+     * when due, so that the Redis round trip of the compare-and-set does not make ticks late.
      */
     private void fire(long generation) {
         String expected;
@@ -143,7 +154,7 @@ public final class Ticker implements AutoCloseable {
                 return;
             }
             long now = PoolClock.nowMicros();
-            if (now < nextMicros) {
+            if (now < nextMicros - leadMicros) {
                 arm(delayToNext());
                 return;
             }
@@ -182,11 +193,38 @@ public final class Ticker implements AutoCloseable {
                 arm(delayToNext());
             }
             if (won) {
-                Instant tick = PoolClock.fromMicros(tickMicros);
-                log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", config.nodeId()).log("tick");
-                subscribers.forEach(s -> s.offer(tick));
+                deliverWhenDue(tickMicros);
             }
         });
+    }
+
+    /**
+     * Delivers the tick won for {@code tickMicros} once it is due, and at least half an interval after
+     * the tick this node delivered before: after a stall made one tick late, the next one is not
+     * delivered right on its heels.
+     */
+    private void deliverWhenDue(long tickMicros) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            long untilDue = Math.max(0, tickMicros - PoolClock.nowMicros()) * 1000;
+            long untilPaced = delivered ? lastDeliveryNanos + interval.toNanos() / 2 - System.nanoTime() : 0;
+            long delay = Math.max(untilDue, untilPaced);
+            if (delay > 0) {
+                try {
+                    facade.scheduler().schedule(() -> deliverWhenDue(tickMicros), delay, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    closed = true;
+                }
+                return;
+            }
+            delivered = true;
+            lastDeliveryNanos = System.nanoTime();
+        }
+        Instant tick = PoolClock.fromMicros(tickMicros);
+        log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", config.nodeId()).log("tick");
+        subscribers.forEach(s -> s.offer(tick));
     }
 
     private void onMapChange(MapEvent event) {
@@ -293,8 +331,9 @@ public final class Ticker implements AutoCloseable {
         nextMicros = parsed.nextMicros();
     }
 
+    /** How long until the advance of the next tick is due to be proposed (its lead time before it). */
     private Duration delayToNext() {
-        long delay = nextMicros - PoolClock.nowMicros();
+        long delay = nextMicros - leadMicros - PoolClock.nowMicros();
         return Duration.ofNanos(Math.max(0, delay) * 1000);
     }
 

@@ -1,0 +1,36 @@
+package io.pulse.spring.boot.autoconfigure.health;
+
+import io.pulse.core.PulseRedis;
+import io.pulse.spring.boot.autoconfigure.PulseAutoConfiguration;
+import io.pulse.spring.boot.autoconfigure.PulsePools;
+import io.pulse.spring.boot.autoconfigure.PulseProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code pulse} health indicator where Boot 4's health module ({@code spring-boot-health}, which
+ * {@code spring-boot-starter-actuator} brings) is on the class path; switched off with
+ * {@code management.health.pulse.enabled=false}. Boot 3.5's counterpart is
+ * {@link PulseHealthBoot3AutoConfiguration}; at most one of them matches.
+ */
+@AutoConfiguration(after = PulseAutoConfiguration.class)
+@ConditionalOnClass(name = PulseHealthBoot4AutoConfiguration.HEALTH_INDICATOR)
+@ConditionalOnBean(PulseRedis.class)
+public class PulseHealthBoot4AutoConfiguration {
+
+    static final String HEALTH_INDICATOR = "org.springframework.boot.health.contributor.HealthIndicator";
+
+    // on the method, not the class: its condition class is only loaded once the health API is known present
+    @Bean
+    @ConditionalOnEnabledHealthIndicator("pulse")
+    @ConditionalOnMissingBean(name = "pulseHealthIndicator")
+    public Boot4PulseHealthIndicator pulseHealthIndicator(PulseRedis redis, ObjectProvider<PulsePools> pools,
+            PulseProperties properties) {
+        return new Boot4PulseHealthIndicator(new PulseHealth(redis, pools.getIfAvailable(), properties));
+    }
+}
