@@ -9,25 +9,14 @@
 local keepalive, updates, stream, registry, registry_updates = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local node, seen = ARGV[1], ARGV[2]
 
--- S(x): the 4-byte little-endian length, then the bytes
-local function framed(s)
-    return struct.pack('<ic0', #s, s)
-end
-
 if redis.call('HGET', keepalive, node) ~= seen then
     return 0
 end
 
 redis.call('DEL', stream)
 if redis.call('EXISTS', registry) == 1 then
-    local rev = redis.call('HINCRBY', registry, '=rev', 1)
-    redis.call('DEL', registry)
-    redis.call('HSET', registry, '=rev', rev, '=kind', 'destroy')
-    redis.call('PUBLISH', registry_updates, 'destroy:' .. string.format('%d', rev))
+    rmap_clear(registry, registry_updates, 'destroy')
 end
 
-redis.call('HDEL', keepalive, node)
-local rev = string.format('%d', redis.call('HINCRBY', keepalive, '=rev', 1))
-redis.call('HSET', keepalive, '=kind', 'del')
-redis.call('PUBLISH', updates, 'del:' .. framed(node) .. framed(rev))
+rmap_del(keepalive, updates, node)
 return 1

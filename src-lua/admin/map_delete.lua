@@ -5,17 +5,9 @@
 local content, channel = KEYS[1], KEYS[2]
 local key = ARGV[1]
 
--- S(x): the 4-byte little-endian length, then the bytes
-local function framed(s)
-    return struct.pack('<ic0', #s, s)
-end
-
 local previous = redis.call('HGET', content, key)
 if not previous then
     return {0, '', ''}
 end
-redis.call('HDEL', content, key)
-local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-redis.call('HSET', content, '=kind', 'del')
-redis.call('PUBLISH', channel, 'del:' .. framed(key) .. framed(rev))
+local rev = rmap_del(content, channel, key)
 return {1, previous, rev}

@@ -6,18 +6,10 @@
 local content, channel = KEYS[1], KEYS[2]
 local key, value, create = ARGV[1], ARGV[2], ARGV[3]
 
--- S(x): the 4-byte little-endian length, then the bytes
-local function framed(s)
-    return struct.pack('<ic0', #s, s)
-end
-
 if create ~= '1' and redis.call('EXISTS', content) == 0 then
     return {0, '', '', 0}
 end
 local previous = redis.call('HGET', content, key)
 local existed = previous and 1 or 0
-redis.call('HSET', content, key, value)
-local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-redis.call('HSET', content, '=kind', 'set')
-redis.call('PUBLISH', channel, 'set:' .. framed(key) .. framed(value) .. framed(rev))
+local rev = rmap_set(content, channel, key, value)
 return {1, previous or '', rev, existed}

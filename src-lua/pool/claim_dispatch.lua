@@ -42,9 +42,5 @@ if limit > 0 then
     end
 end
 
-redis.call('HSET', pending, key, deadline)
-local rev = string.format('%d', redis.call('HINCRBY', pending, '=rev', 1))
-redis.call('HSET', pending, '=kind', 'set')
-redis.call('PUBLISH', channel, 'set:' .. struct.pack('<ic0', #key, key)
-    .. struct.pack('<ic0', #deadline, deadline) .. struct.pack('<ic0', #rev, rev))
+rmap_set(pending, channel, key, deadline)
 return {1, deadline}

@@ -6,8 +6,5 @@ local key, token = ARGV[1], ARGV[2]
 if redis.call('HGET', pending, key) ~= token then
     return 0
 end
-redis.call('HDEL', pending, key)
-local rev = string.format('%d', redis.call('HINCRBY', pending, '=rev', 1))
-redis.call('HSET', pending, '=kind', 'del')
-redis.call('PUBLISH', channel, 'del:' .. struct.pack('<ic0', #key, key) .. struct.pack('<ic0', #rev, rev))
+rmap_del(pending, channel, key)
 return 1

@@ -8,30 +8,13 @@ local result = current
 if #ARGV > 3 then
     local list = {}
     if current then
-        local ok, decoded = pcall(cjson.decode, current)
-        if ok and type(decoded) == 'table' then
-            list = decoded
-        else
-            -- a value written before lists were JSON: comma-separated, empty parts dropped
-            for part in string.gmatch(current, '[^,]+') do
-                list[#list + 1] = part
-            end
-        end
+        list = rmap_list(current)
     end
     for i = 4, #ARGV do
         list[#list + 1] = ARGV[i]
     end
-    local value = cjson.encode(list)
-    redis.call('HSET', content, key, value)
-    local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-    redis.call('HSET', content, '=kind', 'set')
-    redis.call('PUBLISH', channel, 'set:' .. struct.pack('<ic0', #key, key)
-        .. struct.pack('<ic0', #value, value) .. struct.pack('<ic0', #rev, rev))
-    result = value
+    result = rmap_set_list(content, channel, key, list)
 end
 
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return result

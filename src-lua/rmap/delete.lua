@@ -4,14 +4,8 @@ local key = ARGV[3]
 
 local current = redis.call('HGET', content, key)
 if current then
-    redis.call('HDEL', content, key)
-    local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-    redis.call('HSET', content, '=kind', 'del')
-    redis.call('PUBLISH', channel, 'del:' .. struct.pack('<ic0', #key, key) .. struct.pack('<ic0', #rev, rev))
+    rmap_del(content, channel, key)
 end
 
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return current

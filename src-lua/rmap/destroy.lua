@@ -2,13 +2,7 @@
 -- later generation of the map keeps increasing revisions. Returns the revision.
 local content, channel = KEYS[1], KEYS[2]
 
-local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-redis.call('DEL', content)
-redis.call('HSET', content, '=rev', rev, '=kind', 'destroy')
-redis.call('PUBLISH', channel, 'destroy:' .. rev)
+local rev = rmap_clear(content, channel, 'destroy')
 
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return rev

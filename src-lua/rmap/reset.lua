@@ -1,13 +1,7 @@
 -- Empties the map, keeping a tombstone (=rev, =kind) so revisions keep growing. Returns the revision.
 local content, channel = KEYS[1], KEYS[2]
 
-local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-redis.call('DEL', content)
-redis.call('HSET', content, '=rev', rev, '=kind', 'reset')
-redis.call('PUBLISH', channel, 'reset:' .. rev)
+local rev = rmap_clear(content, channel, 'reset')
 
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return rev

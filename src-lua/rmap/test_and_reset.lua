@@ -11,15 +11,9 @@ for i = 1, n do
     end
 end
 if matched == 1 then
-    local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-    redis.call('DEL', content)
-    redis.call('HSET', content, '=rev', rev, '=kind', 'reset')
-    redis.call('PUBLISH', channel, 'reset:' .. rev)
+    rmap_clear(content, channel, 'reset')
 end
 
 -- also after a failed test: a sliding TTL counts every write attempt
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return matched

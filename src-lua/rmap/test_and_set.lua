@@ -5,15 +5,8 @@ local key, expected, value = ARGV[3], ARGV[4], ARGV[5]
 
 local current = redis.call('HGET', content, key)
 if current and current == expected then
-    redis.call('HSET', content, key, value)
-    local rev = string.format('%d', redis.call('HINCRBY', content, '=rev', 1))
-    redis.call('HSET', content, '=kind', 'set')
-    redis.call('PUBLISH', channel, 'set:' .. struct.pack('<ic0', #key, key)
-        .. struct.pack('<ic0', #value, value) .. struct.pack('<ic0', #rev, rev))
+    rmap_set(content, channel, key, value)
 end
 
-local ttl = tonumber(ARGV[1])
-if ttl > 0 and (ARGV[2] == 'sliding' or redis.call('PTTL', content) == -1) then
-    redis.call('PEXPIRE', content, ttl)
-end
+rmap_apply_ttl(content, ARGV[1], ARGV[2])
 return current

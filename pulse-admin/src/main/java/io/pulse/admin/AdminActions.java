@@ -1,13 +1,14 @@
 package io.pulse.admin;
 
-import static io.pulse.admin.PulseLayout.bytes;
-import static io.pulse.admin.PulseLayout.mapContent;
-import static io.pulse.admin.PulseLayout.poolMap;
+import static io.pulse.admin.WireFormat.bytes;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
-import io.pulse.core.LuaScript;
-import io.pulse.core.Names;
+import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.KeyLayout;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LuaScript;
+import io.pulse.core.internal.Names;
+import io.pulse.rmap.internal.MapScripts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,18 +24,21 @@ import java.util.regex.Pattern;
  */
 public final class AdminActions {
 
-    private static final LuaScript STOP_JOB = script("stop_job");
-    private static final LuaScript REQUEUE_EVENT = script("requeue_event");
-    private static final LuaScript DELETE_DEAD_NODE = script("delete_dead_node");
-    private static final LuaScript MAP_SET = script("map_set");
-    private static final LuaScript MAP_DELETE = script("map_delete");
+    private static final LuaScript STOP_JOB = LuaScript.load(script("stop_job"));
+    private static final LuaScript REQUEUE_EVENT = LuaScript.load(script("requeue_event"));
+    // these write map entries: composed with the replicated-map write protocol every node uses
+    private static final LuaScript DELETE_DEAD_NODE = MapScripts.withWriteProtocol(script("delete_dead_node"));
+    private static final LuaScript MAP_SET = MapScripts.withWriteProtocol(script("map_set"));
+    private static final LuaScript MAP_DELETE = MapScripts.withWriteProtocol(script("map_delete"));
     private static final Pattern EVENT_ID = Pattern.compile("\\d+-\\d+");
 
     private final RedisQueries redis;
+    private final AdminNames names;
     private final Inspection settings;
 
     AdminActions(RedisQueries redis, Inspection settings) {
         this.redis = redis;
+        this.names = redis.names();
         this.settings = settings;
     }
 
@@ -43,12 +47,12 @@ public final class AdminActions {
         Names.requireValid("pool", pool);
         requireKey("key", key);
         List<Object> result = run(STOP_JOB, "stop job " + key,
-                keys(mapContent(poolMap(pool, PulseLayout.PAYLOADS_MAP)), PulseLayout.streamKey(PulseLayout.poolStream(pool))),
-                bytes(key), PulseLayout.jobKeyRecord(key));
+                keys(names.poolMapKey(pool, PoolMap.JOB_PAYLOADS), names.poolStreamKey(pool)),
+                bytes(key), WireFormat.jobKeyRecord(key));
         long status = (Long) result.get(0);
         if (status == 1) {
             return ActionResult.applied("stop requested for job \"" + key + "\" in pool \"" + pool + "\" (event "
-                    + PulseLayout.utf8((byte[]) result.get(1)) + ")");
+                    + WireFormat.utf8((byte[]) result.get(1)) + ")");
         }
         return ActionResult.refused(status == 0 ? "pool \"" + pool + "\" has no job \"" + key + "\""
                 : "pool \"" + pool + "\" has no pool stream: no node ever joined it");
@@ -70,10 +74,10 @@ public final class AdminActions {
             throw new IllegalArgumentException("minIdle must not be negative: " + minIdle);
         }
         List<Object> result = run(REQUEUE_EVENT, "requeue event " + eventId,
-                keys(PulseLayout.streamKey(PulseLayout.poolStream(pool))),
-                bytes(PulseLayout.POOL_SINK), bytes(eventId), bytes(Long.toString(minIdle.toMillis())));
+                keys(names.poolStreamKey(pool)),
+                bytes(names.layout().poolSinkName()), bytes(eventId), bytes(Long.toString(minIdle.toMillis())));
         long status = (Long) result.get(0);
-        String detail = PulseLayout.utf8((byte[]) result.get(1));
+        String detail = WireFormat.utf8((byte[]) result.get(1));
         return switch ((int) status) {
             case 1 -> ActionResult.applied("requeued event " + eventId + " of pool \"" + pool + "\" as " + detail);
             case 2 -> ActionResult.refused("event " + eventId + " has been unacknowledged for " + detail
@@ -92,24 +96,25 @@ public final class AdminActions {
     public ActionResult deleteDeadNode(String pool, String nodeId) {
         Names.requireValid("pool", pool);
         requireKey("nodeId", nodeId);
-        String keepAlives = mapContent(poolMap(pool, PulseLayout.NODE_KEEPALIVE_MAP));
+        String keepAlives = names.poolMapKey(pool, PoolMap.NODE_KEEPALIVE);
         String seen = redis.hget(keepAlives, nodeId);
         if (seen == null) {
             return ActionResult.refused("pool \"" + pool + "\" has no node \"" + nodeId + "\"");
         }
-        Instant keepAlive = PulseLayout.parseNanos(seen);
+        Instant keepAlive = WireFormat.parseNanos(seen);
         Duration age = Clocks.age(settings.now(), keepAlive);
-        Duration ttl = settings.ttlOf(nodeId, redis.hgetall(mapContent(poolMap(pool, PulseLayout.KEEPALIVE_TTL_MAP))));
+        Duration ttl = settings.ttlOf(nodeId, redis.hgetall(names.poolMapKey(pool, PoolMap.KEEPALIVE_TTL)));
         if (Inspection.alive(age, ttl)) {
             return ActionResult.refused("node \"" + nodeId + "\" is alive: its keep-alive is " + age.toMillis()
                     + " ms old, within the worker TTL of " + ttl.toMillis() + " ms");
         }
-        String stream = PulseLayout.nodeStream(pool, nodeId);
-        String registry = PulseLayout.sinkRegistryMap(stream);
-        Long deleted = Futures.await(DELETE_DEAD_NODE.<Long>run(redis.redis(), ScriptOutputType.INTEGER,
-                keys(keepAlives, PulseLayout.mapUpdates(poolMap(pool, PulseLayout.NODE_KEEPALIVE_MAP)),
-                        PulseLayout.streamKey(stream), mapContent(registry), PulseLayout.mapUpdates(registry)),
-                bytes(nodeId), bytes(seen)), redis.redis().syncTimeout(), "delete dead node " + nodeId);
+        KeyLayout layout = names.layout();
+        String stream = layout.nodeStream(pool, nodeId);
+        String registry = layout.sinkRegistryMap(stream);
+        Long deleted = Futures.await(DELETE_DEAD_NODE.<Long>run(redis.facade(), ScriptOutputType.INTEGER,
+                keys(keepAlives, names.poolMapChannel(pool, PoolMap.NODE_KEEPALIVE), layout.streamKey(stream),
+                        layout.mapContentKey(registry), layout.mapUpdatesChannel(registry)),
+                bytes(nodeId), bytes(seen)), redis.facade().syncTimeout(), "delete dead node " + nodeId);
         return deleted != null && deleted == 1
                 ? ActionResult.applied("deleted the stream and keep-alive of dead node \"" + nodeId + "\"")
                 : ActionResult.refused("node \"" + nodeId + "\" kept alive meanwhile: nothing deleted");
@@ -121,14 +126,14 @@ public final class AdminActions {
         requireMapKey(key);
         Objects.requireNonNull(value, "value");
         List<Object> result = run(MAP_SET, "set " + key + " in map " + map,
-                keys(mapContent(map), PulseLayout.mapUpdates(map)), bytes(key), bytes(value), bytes(create ? "1" : "0"));
+                keys(names.layout().mapContentKey(map), names.layout().mapUpdatesChannel(map)), bytes(key), bytes(value), bytes(create ? "1" : "0"));
         if ((Long) result.get(0) == 0) {
             return ActionResult.refused("map \"" + map + "\" does not exist (ask to create it to write it anyway)");
         }
         boolean existed = (Long) result.get(3) == 1;
         return ActionResult.applied("set \"" + key + "\" in map \"" + map + "\" (revision "
-                + PulseLayout.utf8((byte[]) result.get(2)) + (existed
-                        ? ", was \"" + PulseLayout.utf8((byte[]) result.get(1)) + "\")" : ", new key)"));
+                + WireFormat.utf8((byte[]) result.get(2)) + (existed
+                        ? ", was \"" + WireFormat.utf8((byte[]) result.get(1)) + "\")" : ", new key)"));
     }
 
     /** Deletes {@code key} of map {@code map}; does nothing when the key is absent. */
@@ -136,17 +141,17 @@ public final class AdminActions {
         Names.requireValid("map", map);
         requireMapKey(key);
         List<Object> result = run(MAP_DELETE, "delete " + key + " in map " + map,
-                keys(mapContent(map), PulseLayout.mapUpdates(map)), bytes(key));
+                keys(names.layout().mapContentKey(map), names.layout().mapUpdatesChannel(map)), bytes(key));
         if ((Long) result.get(0) == 0) {
             return ActionResult.refused("map \"" + map + "\" has no key \"" + key + "\"");
         }
         return ActionResult.applied("deleted \"" + key + "\" from map \"" + map + "\" (revision "
-                + PulseLayout.utf8((byte[]) result.get(2)) + ", was \"" + PulseLayout.utf8((byte[]) result.get(1)) + "\")");
+                + WireFormat.utf8((byte[]) result.get(2)) + ", was \"" + WireFormat.utf8((byte[]) result.get(1)) + "\")");
     }
 
     private List<Object> run(LuaScript script, String what, byte[][] keys, byte[]... args) {
-        return Futures.await(script.<List<Object>>run(redis.redis(), ScriptOutputType.MULTI, keys, args),
-                redis.redis().syncTimeout(), what);
+        return Futures.await(script.<List<Object>>run(redis.facade(), ScriptOutputType.MULTI, keys, args),
+                redis.facade().syncTimeout(), what);
     }
 
     private static byte[][] keys(String... keys) {
@@ -171,7 +176,7 @@ public final class AdminActions {
         }
     }
 
-    private static LuaScript script(String name) {
-        return LuaScript.load(PulseLayout.SCRIPTS + name + ".lua");
+    private static String script(String name) {
+        return WireFormat.SCRIPTS + name + ".lua";
     }
 }

@@ -1,8 +1,11 @@
 package io.pulse.admin;
 
+import io.pulse.core.KeyLayout;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Finds pools, streams and maps by walking the keyspace with {@code SCAN ... COUNT}, one bounded page
@@ -23,26 +26,27 @@ final class Discovery {
     Catalog scan() {
         Set<String> maps = new TreeSet<>();
         Set<String> streams = new TreeSet<>();
-        boolean complete = walk(PulseLayout.MAP_CONTENT_PATTERN, maps, true);
-        complete &= walk(PulseLayout.STREAM_PATTERN, streams, false);
+        AdminNames names = redis.names();
+        KeyLayout layout = names.layout();
+        boolean complete = walk(layout.mapContentKeyPattern(), maps, layout::mapOfContentKey);
+        complete &= walk(layout.streamKeyPattern(), streams, layout::streamOfKey);
 
         Set<String> pools = new TreeSet<>();
         for (String map : maps) {
-            PulseLayout.poolOfMap(map, PulseLayout.POOL_MARKER_MAPS).ifPresent(pools::add);
+            names.poolMarkedBy(map).ifPresent(pools::add);
         }
         for (String stream : streams) {
-            PulseLayout.poolOfStream(stream).ifPresent(pools::add);
+            layout.poolOfPoolStream(stream).ifPresent(pools::add);
         }
         Set<String> userMaps = new TreeSet<>();
         for (String map : maps) {
-            if (!PulseLayout.isStreamBookkeeping(map)
-                    && PulseLayout.poolOfMap(map, PulseLayout.POOL_MAPS).filter(pools::contains).isEmpty()) {
+            if (!layout.isStreamStateMap(map) && !names.isPoolMap(map, pools)) {
                 userMaps.add(map);
             }
         }
         Set<String> userStreams = new TreeSet<>();
         for (String stream : streams) {
-            if (!PulseLayout.isPoolInternalStream(stream, pools)) {
+            if (!names.isPoolInternalStream(stream, pools)) {
                 userStreams.add(stream);
             }
         }
@@ -50,12 +54,12 @@ final class Discovery {
     }
 
     /** Adds the names of the keys matching {@code pattern}; returns whether the walk reached the end. */
-    private boolean walk(String pattern, Set<String> names, boolean maps) {
+    private boolean walk(String pattern, Set<String> names, Function<String, Optional<String>> nameOf) {
         String cursor = "0";
         for (int page = 0; page < maxPages; page++) {
             RedisQueries.KeyPage result = redis.scan(cursor, pattern, scanCount);
             for (String key : result.keys()) {
-                (maps ? PulseLayout.mapNameOf(key) : PulseLayout.streamNameOf(key)).ifPresent(names::add);
+                nameOf.apply(key).ifPresent(names::add);
             }
             cursor = result.cursor();
             if ("0".equals(cursor)) {

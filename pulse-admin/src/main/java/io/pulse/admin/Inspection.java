@@ -38,7 +38,7 @@ record Inspection(Clock clock, Duration workerTtl, int listLimit, int scanCount,
      * {@code keepalive-ttl} map, else (a Go node, or an entry that is gone) {@link #workerTtl()}.
      */
     Duration ttlOf(String id, Map<String, String> published) {
-        Instant asEpochOffset = PulseLayout.parseNanos(published.get(id));
+        Instant asEpochOffset = WireFormat.parseNanos(published.get(id));
         return asEpochOffset == null || Instant.EPOCH.equals(asEpochOffset)
                 ? workerTtl : Duration.between(Instant.EPOCH, asEpochOffset);
     }

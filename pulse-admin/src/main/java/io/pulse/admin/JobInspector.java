@@ -2,6 +2,7 @@ package io.pulse.admin;
 
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.pulse.core.KeyLayout.PoolMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +31,7 @@ final class JobInspector {
             return Optional.empty();
         }
         Instant now = settings.now();
-        String payloads = PulseLayout.mapContent(PulseLayout.poolMap(pool, PulseLayout.PAYLOADS_MAP));
+        String payloads = redis.names().poolMapKey(pool, PoolMap.JOB_PAYLOADS);
         long size = redis.fieldLengths(payloads, List.of(key)).get(key);
         List<String> owners = new ArrayList<>();
         pools.jobLists(pool).forEach((worker, keys) -> {
@@ -38,29 +39,30 @@ final class JobInspector {
                 owners.add(worker);
             }
         });
-        Instant deadline = PulseLayout.parseNanos(redis.hget(
-                PulseLayout.mapContent(PulseLayout.poolMap(pool, PulseLayout.PENDING_MAP)), key));
+        Instant deadline = WireFormat.parseNanos(redis.hget(
+                redis.names().poolMapKey(pool, PoolMap.PENDING_JOBS), key));
         return Optional.of(new JobReport(pool, key, size, owners, deadline, events(pool, key, now)));
     }
 
     private List<JobReport.Event> events(String pool, String key, Instant now) {
-        String stream = PulseLayout.streamKey(PulseLayout.poolStream(pool));
+        String stream = redis.names().poolStreamKey(pool);
+        String poolSink = redis.names().layout().poolSinkName();
         if (!redis.exists(stream)) {
             return List.of();
         }
         String lastDelivered = Groups.of(redis, stream, settings.lagCap()).stream()
-                .filter(g -> g.name().equals(PulseLayout.POOL_SINK)).map(Groups.Group::lastDeliveredId)
+                .filter(g -> g.name().equals(poolSink)).map(Groups.Group::lastDeliveredId)
                 .findFirst().orElse(null);
         Map<String, String> pendingConsumer = new HashMap<>();
         if (lastDelivered != null) {
-            for (PendingMessage p : redis.pendingEntries(stream, PulseLayout.POOL_SINK, settings.listLimit())) {
+            for (PendingMessage p : redis.pendingEntries(stream, poolSink, settings.listLimit())) {
                 pendingConsumer.put(p.getId(), p.getConsumer());
             }
         }
         List<JobReport.Event> out = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> m : redis.newest(stream, settings.listLimit())) {
             Map<String, byte[]> body = Streams.body(m);
-            if (!key.equals(PulseLayout.decodeKey(body.get(PulseLayout.FIELD_PAYLOAD)).orElse(null))) {
+            if (!key.equals(WireFormat.decodeKey(body.get(WireFormat.FIELD_PAYLOAD)).orElse(null))) {
                 continue;
             }
             String state;
@@ -71,8 +73,8 @@ final class JobInspector {
             } else {
                 state = "done";
             }
-            out.add(new JobReport.Event(m.getId(), PulseLayout.utf8(body.get(PulseLayout.FIELD_NAME)),
-                    Clocks.age(now, PulseLayout.idTime(m.getId())), state, pendingConsumer.get(m.getId())));
+            out.add(new JobReport.Event(m.getId(), WireFormat.utf8(body.get(WireFormat.FIELD_NAME)),
+                    Clocks.age(now, WireFormat.idTime(m.getId())), state, pendingConsumer.get(m.getId())));
         }
         return out;
     }

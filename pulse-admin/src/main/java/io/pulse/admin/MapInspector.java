@@ -27,7 +27,7 @@ final class MapInspector {
 
     /** The map's facts and up to {@code limit} entries (sorted by key among those read). */
     Optional<MapReport> inspect(String map, int limit) {
-        String key = PulseLayout.mapContent(map);
+        String key = redis.names().layout().mapContentKey(map);
         RedisQueries.HashFacts facts = redis.hashFacts(key);
         if (facts.length() == 0) {
             return Optional.empty();

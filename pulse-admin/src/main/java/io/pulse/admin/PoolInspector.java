@@ -1,10 +1,9 @@
 package io.pulse.admin;
 
-import static io.pulse.admin.PulseLayout.mapContent;
-import static io.pulse.admin.PulseLayout.poolMap;
-
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.KeyLayout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,21 +25,23 @@ import java.util.TreeSet;
 final class PoolInspector {
 
     private final RedisQueries redis;
+    private final AdminNames names;
     private final Inspection settings;
 
     PoolInspector(RedisQueries redis, Inspection settings) {
         this.redis = redis;
+        this.names = redis.names();
         this.settings = settings;
     }
 
     /** Whether any of the keys that only a pool has exists. */
     boolean exists(String pool) {
-        for (String marker : PulseLayout.POOL_MARKER_MAPS) {
-            if (redis.exists(mapContent(poolMap(pool, marker)))) {
+        for (PoolMap marker : AdminNames.POOL_MARKERS) {
+            if (redis.exists(names.poolMapKey(pool, marker))) {
                 return true;
             }
         }
-        return redis.exists(PulseLayout.streamKey(PulseLayout.poolStream(pool)));
+        return redis.exists(names.poolStreamKey(pool));
     }
 
     Optional<PoolReport> inspect(String pool) {
@@ -48,14 +49,14 @@ final class PoolInspector {
             return Optional.empty();
         }
         Instant now = settings.now();
-        boolean shuttingDown = !userEntries(pool, PulseLayout.SHUTDOWN_MAP).isEmpty();
+        boolean shuttingDown = !userEntries(pool, PoolMap.SHUTDOWN).isEmpty();
         List<PoolReport.NodeRow> nodes = nodes(pool, now);
         Map<String, List<String>> lists = jobLists(pool);
         List<PoolReport.WorkerRow> workers = workers(pool, now, lists);
         JobListing jobs = jobs(pool, lists);
         List<PoolReport.DispatchRow> pending = new ArrayList<>();
-        userEntries(pool, PulseLayout.PENDING_MAP).forEach((key, value) -> {
-            Instant deadline = PulseLayout.parseNanos(value);
+        userEntries(pool, PoolMap.PENDING_JOBS).forEach((key, value) -> {
+            Instant deadline = WireFormat.parseNanos(value);
             pending.add(new PoolReport.DispatchRow(key, deadline, deadline == null || deadline.isBefore(now)));
         });
         return Optional.of(new PoolReport(pool, shuttingDown, nodes, workers, jobs.rows(), jobs.count(), pending,
@@ -63,9 +64,9 @@ final class PoolInspector {
     }
 
     /** A pool map's user entries, sorted by key (the revision and kind fields left out). */
-    Map<String, String> userEntries(String pool, String suffix) {
+    Map<String, String> userEntries(String pool, PoolMap map) {
         Map<String, String> out = new TreeMap<>();
-        redis.hgetall(mapContent(poolMap(pool, suffix))).forEach((k, v) -> {
+        redis.hgetall(names.poolMapKey(pool, map)).forEach((k, v) -> {
             if (!k.startsWith("=")) {
                 out.put(k, v);
             }
@@ -76,51 +77,51 @@ final class PoolInspector {
     /** Each worker's job list, by worker id. */
     Map<String, List<String>> jobLists(String pool) {
         Map<String, List<String>> lists = new TreeMap<>();
-        userEntries(pool, PulseLayout.JOBS_MAP).forEach((worker, list) -> lists.put(worker, PulseLayout.parseList(list)));
+        userEntries(pool, PoolMap.JOBS).forEach((worker, list) -> lists.put(worker, WireFormat.parseList(list)));
         return lists;
     }
 
     private List<PoolReport.NodeRow> nodes(String pool, Instant now) {
         List<PoolReport.NodeRow> rows = new ArrayList<>();
-        Map<String, String> ttls = userEntries(pool, PulseLayout.KEEPALIVE_TTL_MAP);
-        userEntries(pool, PulseLayout.NODE_KEEPALIVE_MAP).forEach((id, value) -> {
-            Instant keepAlive = PulseLayout.parseNanos(value);
+        Map<String, String> ttls = userEntries(pool, PoolMap.KEEPALIVE_TTL);
+        userEntries(pool, PoolMap.NODE_KEEPALIVE).forEach((id, value) -> {
+            Instant keepAlive = WireFormat.parseNanos(value);
             Duration age = Clocks.age(now, keepAlive);
             rows.add(new PoolReport.NodeRow(id, keepAlive, age, Inspection.alive(age, settings.ttlOf(id, ttls)),
-                    redis.exists(PulseLayout.streamKey(PulseLayout.nodeStream(pool, id)))));
+                    redis.exists(names.nodeStreamKey(pool, id))));
         });
         return rows;
     }
 
     private List<PoolReport.WorkerRow> workers(String pool, Instant now, Map<String, List<String>> lists) {
-        Map<String, String> registered = userEntries(pool, PulseLayout.WORKERS_MAP);
-        Map<String, String> keepAlives = userEntries(pool, PulseLayout.WORKER_KEEPALIVE_MAP);
-        Map<String, String> locks = userEntries(pool, PulseLayout.CLEANUP_MAP);
-        Map<String, String> ttls = userEntries(pool, PulseLayout.KEEPALIVE_TTL_MAP);
+        Map<String, String> registered = userEntries(pool, PoolMap.WORKERS);
+        Map<String, String> keepAlives = userEntries(pool, PoolMap.WORKER_KEEPALIVE);
+        Map<String, String> locks = userEntries(pool, PoolMap.CLEANUP);
+        Map<String, String> ttls = userEntries(pool, PoolMap.KEEPALIVE_TTL);
         Set<String> ids = new TreeSet<>(registered.keySet());
         ids.addAll(lists.keySet());
         ids.addAll(keepAlives.keySet());
         List<String> streamKeys = new ArrayList<>();
-        ids.forEach(id -> streamKeys.add(PulseLayout.streamKey(PulseLayout.workerStream(id))));
+        ids.forEach(id -> streamKeys.add(names.workerStreamKey(pool, id)));
         Map<String, StreamMessage<byte[], byte[]>> heads = redis.firstEntries(streamKeys);
 
         List<PoolReport.WorkerRow> rows = new ArrayList<>();
         for (String id : ids) {
             String value = registered.get(id);
-            Instant created = PulseLayout.parseNanos(value);
-            Instant keepAlive = PulseLayout.parseNanos(keepAlives.get(id));
+            Instant created = WireFormat.parseNanos(value);
+            Instant keepAlive = WireFormat.parseNanos(keepAlives.get(id));
             Duration age = Clocks.age(now, keepAlive);
             String state;
             if (value == null) {
                 state = "gone";
-            } else if (PulseLayout.REMOVING.equals(value)) {
+            } else if (WireFormat.REMOVING.equals(value)) {
                 state = "removing";
-            } else if (Inspection.alive(Clocks.age(now, PulseLayout.parseNanos(locks.get(id))), settings.ttlOf(id, ttls))) {
+            } else if (Inspection.alive(Clocks.age(now, WireFormat.parseNanos(locks.get(id))), settings.ttlOf(id, ttls))) {
                 state = "cleaning";
             } else {
                 state = Inspection.alive(age, settings.ttlOf(id, ttls)) ? "alive" : "dead";
             }
-            rows.add(new PoolReport.WorkerRow(id, nodeOf(heads.get(PulseLayout.streamKey(PulseLayout.workerStream(id)))),
+            rows.add(new PoolReport.WorkerRow(id, nodeOf(heads.get(names.workerStreamKey(pool, id))),
                     created, state, keepAlive, age, lists.getOrDefault(id, List.of())));
         }
         rows.sort(Comparator.comparing((PoolReport.WorkerRow w) -> w.createdAt() == null)
@@ -135,10 +136,10 @@ final class PoolInspector {
             return null;
         }
         Map<String, byte[]> body = Streams.body(head);
-        if (!PulseLayout.KIND_INIT.equals(PulseLayout.utf8(body.get(PulseLayout.FIELD_NAME)))) {
+        if (!WireFormat.KIND_INIT.equals(WireFormat.utf8(body.get(WireFormat.FIELD_NAME)))) {
             return null;
         }
-        return PulseLayout.decodeEnvelopeSender(body.get(PulseLayout.FIELD_PAYLOAD)).orElse(null);
+        return WireFormat.decodeEnvelopeSender(body.get(WireFormat.FIELD_PAYLOAD)).orElse(null);
     }
 
     private record JobListing(List<PoolReport.JobRow> rows, int count) {
@@ -149,7 +150,7 @@ final class PoolInspector {
     }
 
     private JobListing jobs(String pool, Map<String, List<String>> lists) {
-        String payloads = mapContent(poolMap(pool, PulseLayout.PAYLOADS_MAP));
+        String payloads = names.poolMapKey(pool, PoolMap.JOB_PAYLOADS);
         Set<Listed> listed = new TreeSet<>(Comparator.comparing(Listed::key).thenComparing(Listed::worker));
         lists.forEach((worker, keys) -> keys.forEach(key -> listed.add(new Listed(key, worker))));
         Set<String> ownedKeys = new LinkedHashSet<>();
@@ -191,31 +192,32 @@ final class PoolInspector {
     }
 
     private PoolReport.Backlog backlog(String pool, Instant now) {
-        String stream = PulseLayout.poolStream(pool);
-        String key = PulseLayout.streamKey(stream);
+        String stream = names.layout().poolStream(pool);
+        String key = names.layout().streamKey(stream);
+        String poolSink = names.layout().poolSinkName();
         if (!redis.exists(key)) {
             return new PoolReport.Backlog(stream, 0, 0, false, 0, null, List.of());
         }
         long length = RedisQueries.number(RedisQueries.fields(redis.xinfoStream(key)).get("length"));
         Optional<Groups.Group> events = Groups.of(redis, key, settings.lagCap()).stream()
-                .filter(g -> g.name().equals(PulseLayout.POOL_SINK)).findFirst();
+                .filter(g -> g.name().equals(poolSink)).findFirst();
         if (events.isEmpty()) {
             // no full node ever joined: nothing has been read yet
             return new PoolReport.Backlog(stream, length, length, false, 0, null, List.of());
         }
         Groups.Group group = events.get();
         List<PoolReport.PendingEvent> oldest = new ArrayList<>();
-        for (PendingMessage p : redis.pendingEntries(key, PulseLayout.POOL_SINK, settings.pendingShown())) {
+        for (PendingMessage p : redis.pendingEntries(key, poolSink, settings.pendingShown())) {
             List<StreamMessage<byte[], byte[]>> entry = redis.range(key, p.getId(), p.getId(), 1);
             String kind = null;
             String jobKey = null;
             if (!entry.isEmpty()) {
                 Map<String, byte[]> body = Streams.body(entry.get(0));
-                kind = PulseLayout.utf8(body.get(PulseLayout.FIELD_NAME));
-                jobKey = PulseLayout.decodeKey(body.get(PulseLayout.FIELD_PAYLOAD)).orElse(null);
+                kind = WireFormat.utf8(body.get(WireFormat.FIELD_NAME));
+                jobKey = WireFormat.decodeKey(body.get(WireFormat.FIELD_PAYLOAD)).orElse(null);
             }
             oldest.add(new PoolReport.PendingEvent(p.getId(), kind, jobKey, p.getConsumer(), p.getRedeliveryCount(),
-                    Clocks.age(now, PulseLayout.idTime(p.getId()))));
+                    Clocks.age(now, WireFormat.idTime(p.getId()))));
         }
         Duration oldestAge = oldest.isEmpty() ? null : oldest.get(0).age();
         return new PoolReport.Backlog(stream, length, group.lag(), group.lagAtLeast(), group.pending(), oldestAge, oldest);
@@ -223,13 +225,16 @@ final class PoolInspector {
 
     private List<PoolReport.TickerRow> tickers(String pool) {
         List<PoolReport.TickerRow> rows = new ArrayList<>();
-        Map<String, String> entries = new LinkedHashMap<>(userEntries(pool, PulseLayout.TICKERS_MAP));
-        String prefix = PulseLayout.tickerEntry(pool, "");
+        Map<String, String> entries = new LinkedHashMap<>(userEntries(pool, PoolMap.TICKERS));
+        KeyLayout layout = names.layout();
         entries.forEach((entry, value) -> {
-            String name = entry.startsWith(prefix) ? entry.substring(prefix.length()) : entry;
-            Optional<PulseLayout.TickerValue> parsed = PulseLayout.TickerValue.parse(value);
-            rows.add(new PoolReport.TickerRow(name, parsed.map(PulseLayout.TickerValue::next).orElse(null),
-                    parsed.map(PulseLayout.TickerValue::interval).orElse(value), redis.exists(mapContent(entry))));
+            Optional<String> ticker = layout.tickerOfField(pool, entry);
+            String name = ticker.orElse(entry);
+            // a schedule runs on the ticker of its name
+            boolean scheduled = ticker.isPresent() && redis.exists(layout.mapContentKey(layout.scheduleMap(pool, name)));
+            Optional<WireFormat.TickerValue> parsed = WireFormat.TickerValue.parse(value);
+            rows.add(new PoolReport.TickerRow(name, parsed.map(WireFormat.TickerValue::next).orElse(null),
+                    parsed.map(WireFormat.TickerValue::interval).orElse(value), scheduled));
         });
         return rows;
     }

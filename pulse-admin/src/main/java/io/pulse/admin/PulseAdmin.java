@@ -1,11 +1,11 @@
 package io.pulse.admin;
 
-import io.pulse.core.Args;
-import io.pulse.core.ChannelListener;
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.ChannelListener;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -186,9 +186,9 @@ public final class PulseAdmin {
         ChannelListener channel = new ChannelListener() {
             @Override
             public void onMessage(byte[] message) {
-                listener.accept(PulseLayout.decodeMapMessage(message)
+                listener.accept(WireFormat.decodeMapMessage(message)
                         .map(m -> new MapChange(m.kind(), m.key(), m.value(), m.revision()))
-                        .orElseGet(() -> new MapChange("?", null, PulseLayout.utf8(message), 0)));
+                        .orElseGet(() -> new MapChange("?", null, WireFormat.utf8(message), 0)));
             }
 
             @Override
@@ -196,8 +196,8 @@ public final class PulseAdmin {
                 listener.accept(new MapChange("resubscribed", null, null, 0));
             }
         };
-        return Futures.await(redis.redis().subscribe(PulseLayout.mapUpdates(name), channel),
-                redis.redis().syncTimeout(), "watch map " + name);
+        return Futures.await(redis.facade().subscribe(redis.names().layout().mapUpdatesChannel(name), channel),
+                redis.facade().syncTimeout(), "watch map " + name);
     }
 
     /** The guarded writes: stop a job, requeue an event, delete a dead node's leftovers, set or delete a map key. */

@@ -1,7 +1,7 @@
 package io.pulse.admin;
 
-import static io.pulse.admin.PulseLayout.bytes;
-import static io.pulse.admin.PulseLayout.utf8;
+import static io.pulse.admin.WireFormat.bytes;
+import static io.pulse.admin.WireFormat.utf8;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Limit;
@@ -11,11 +11,13 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.MapProtocol;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,19 +26,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Every read the operator tools send to Redis, through {@link PulseRedis}: only bounded commands
+ * Every read the operator tools send to Redis, through the facade of a {@link PulseRedis}: only bounded commands
  * (SCAN and HSCAN with COUNT, ranges with COUNT, single-key reads), never {@code KEYS} and never a
  * blocking command. Calls block the caller for at most the facade's sync timeout. Thread-safe.
  */
 final class RedisQueries {
 
-    private final PulseRedis redis;
+    private final RedisFacade redis;
+    private final AdminNames names;
 
     RedisQueries(PulseRedis redis) {
-        this.redis = redis;
+        this.redis = RedisFacade.of(redis);
+        this.names = new AdminNames(this.redis.layout());
     }
 
-    PulseRedis redis() {
+    /** The names of the keys the tools read, from the layout of the facade. */
+    AdminNames names() {
+        return names;
+    }
+
+    RedisFacade facade() {
         return redis;
     }
 
@@ -114,8 +123,8 @@ final class RedisQueries {
     HashFacts hashFacts(String key) {
         byte[] k = bytes(key);
         CompletableFuture<Long> length = redis.execute("HLEN " + key, c -> c.hlen(k));
-        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(PulseLayout.REVISION_FIELD)));
-        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(PulseLayout.KIND_FIELD)));
+        CompletableFuture<byte[]> rev = redis.execute("HGET " + key, c -> c.hget(k, bytes(MapProtocol.REVISION_FIELD)));
+        CompletableFuture<byte[]> kind = redis.execute("HGET " + key, c -> c.hget(k, bytes(MapProtocol.KIND_FIELD)));
         CompletableFuture<Long> pttl = redis.execute("PTTL " + key, c -> c.pttl(k));
         return new HashFacts(await(length, "HLEN " + key), utf8(await(rev, "HGET " + key)),
                 utf8(await(kind, "HGET " + key)), await(pttl, "PTTL " + key));
@@ -180,7 +189,7 @@ final class RedisQueries {
         return out;
     }
 
-    private <T> T sync(String what, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+    private <T> T sync(String what, Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         return redis.executeSync(what, command);
     }
 

@@ -1,5 +1,6 @@
 package io.pulse.admin;
 
+import io.pulse.core.KeyLayout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class StreamInspector {
     }
 
     Optional<StreamReport> inspect(String stream) {
-        String key = PulseLayout.streamKey(stream);
+        String key = redis.names().layout().streamKey(stream);
         if (!redis.exists(key)) {
             return Optional.empty();
         }
@@ -37,13 +38,13 @@ final class StreamInspector {
             RedisQueries.PendingSummary pending = redis.pendingSummary(key, group.name());
             sinks.add(new StreamReport.SinkRow(group.name(), group.lag(), group.lagAtLeast(), group.pending(),
                     group.lastDeliveredId(), pending.lowestId() == null ? null
-                            : Clocks.age(now, PulseLayout.idTime(pending.lowestId())),
-                    consumers(key, group.name(), now)));
+                            : Clocks.age(now, WireFormat.idTime(pending.lowestId())),
+                    consumers(stream, key, group.name(), now)));
         }
         return Optional.of(new StreamReport(stream, length, firstId, age(now, firstId), lastId, age(now, lastId), sinks));
     }
 
-    private List<StreamReport.ConsumerRow> consumers(String key, String sink, Instant now) {
+    private List<StreamReport.ConsumerRow> consumers(String stream, String key, String sink, Instant now) {
         List<String> names = new ArrayList<>();
         List<Long> pending = new ArrayList<>();
         for (Object reply : redis.xinfoConsumers(key, sink)) {
@@ -52,10 +53,11 @@ final class StreamInspector {
             Long p = RedisQueries.number(f.get("pending"));
             pending.add(p == null ? 0 : p);
         }
-        Map<String, String> keepAlives = redis.values(PulseLayout.mapContent(PulseLayout.sinkKeepAliveMap(sink)), names);
+        KeyLayout layout = redis.names().layout();
+        Map<String, String> keepAlives = redis.values(layout.mapContentKey(layout.sinkKeepAliveMap(stream, sink)), names);
         List<StreamReport.ConsumerRow> rows = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            Instant keepAlive = PulseLayout.parseNanos(keepAlives.get(names.get(i)));
+            Instant keepAlive = WireFormat.parseNanos(keepAlives.get(names.get(i)));
             rows.add(new StreamReport.ConsumerRow(names.get(i), pending.get(i), keepAlive, Clocks.age(now, keepAlive)));
         }
         rows.sort(Comparator.comparing(StreamReport.ConsumerRow::name));
@@ -67,6 +69,6 @@ final class StreamInspector {
     }
 
     private static Duration age(Instant now, String id) {
-        return Clocks.age(now, PulseLayout.idTime(id));
+        return Clocks.age(now, WireFormat.idTime(id));
     }
 }

@@ -13,7 +13,7 @@ final class Streams {
     /** An entry's fields by name. */
     static Map<String, byte[]> body(StreamMessage<byte[], byte[]> message) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        message.getBody().forEach((k, v) -> out.put(PulseLayout.utf8(k), v));
+        message.getBody().forEach((k, v) -> out.put(WireFormat.utf8(k), v));
         return out;
     }
 

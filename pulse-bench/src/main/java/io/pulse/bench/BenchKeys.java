@@ -4,11 +4,16 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.pulse.core.GoPulseLayout;
+import io.pulse.core.KeyLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Removal of the keys a benchmark created, found by a name part only its run uses. */
+/** The keys a benchmark uses (Go Pulse's layout, Pulse's default) and their removal. */
 final class BenchKeys {
+
+    /** The layout the benchmarks' Pulse side runs with: the raw side uses the same key shapes. */
+    static final KeyLayout LAYOUT = new GoPulseLayout();
 
     private BenchKeys() {
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseRedis;
 import io.pulse.pool.Job;
 import io.pulse.pool.JobHandler;
@@ -139,7 +140,9 @@ final class PoolFailover {
             if (moving.isEmpty()) {
                 throw new IllegalStateException("the child's worker " + childWorker + " owns no job: " + owners.keySet());
             }
-            sinkConsumers = jobList(commands.hget("map:stream:" + pool + ":pool:sinks:content", "events"));
+            KeyLayout layout = BenchKeys.LAYOUT;
+            sinkConsumers = jobList(commands.hget(layout.mapContentKey(layout.sinkRegistryMap(layout.poolStream(pool))),
+                    layout.poolSinkName()));
 
             long killed = System.nanoTime();
             child.destroyForcibly();
@@ -264,7 +267,7 @@ final class PoolFailover {
     /** The pool's jobs map from Redis: worker id -> job keys. */
     static Map<String, List<String>> jobLists(RedisCommands<String, String> commands, String pool) throws IOException {
         Map<String, List<String>> lists = new java.util.HashMap<>();
-        for (Map.Entry<String, String> e : commands.hgetall("map:" + pool + ":jobs:content").entrySet()) {
+        for (Map.Entry<String, String> e : commands.hgetall(poolMapKey(pool, KeyLayout.PoolMap.JOBS)).entrySet()) {
             if (!e.getKey().startsWith("=")) { // "=..." fields are the map's own bookkeeping
                 lists.put(e.getKey(), jobList(e.getValue()));
             }
@@ -284,12 +287,17 @@ final class PoolFailover {
         return keys;
     }
 
+    /** The hash of one of {@code pool}'s maps. */
+    private static String poolMapKey(String pool, KeyLayout.PoolMap map) {
+        return BenchKeys.LAYOUT.mapContentKey(BenchKeys.LAYOUT.poolMap(pool, map));
+    }
+
     /** Waits until {@code worker} left the pool's workers and jobs maps. */
     private static void awaitGone(RedisCommands<String, String> commands, String pool, String worker, Duration max)
             throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() - deadline < 0 && (commands.hexists("map:" + pool + ":workers:content", worker)
-                || commands.hexists("map:" + pool + ":jobs:content", worker))) {
+        while (System.nanoTime() - deadline < 0 && (commands.hexists(poolMapKey(pool, KeyLayout.PoolMap.WORKERS), worker)
+                || commands.hexists(poolMapKey(pool, KeyLayout.PoolMap.JOBS), worker))) {
             Thread.sleep(20);
         }
     }
@@ -318,11 +326,14 @@ final class PoolFailover {
             // the sink's own map (user code may not join it): a raw delete, which its replicas pick up
             // at the map's next write
             if (!sinkConsumers.isEmpty()) {
-                raw.sync().hdel("map:sink:events:keepalive:content", sinkConsumers.toArray(new String[0]));
+                KeyLayout layout = BenchKeys.LAYOUT;
+                String poolStream = layout.poolStream(pool);
+                raw.sync().hdel(layout.mapContentKey(layout.sinkKeepAliveMap(poolStream, layout.poolSinkName())),
+                        sinkConsumers.toArray(new String[0]));
             }
             BenchKeys.deleteMatching(raw.sync(), "*" + pool + "*");
             if (childWorker != null) {
-                raw.sync().del("pulse:stream:worker:" + childWorker);
+                raw.sync().del(BenchKeys.LAYOUT.streamKey(BenchKeys.LAYOUT.workerStream(pool, childWorker)));
             }
         } finally {
             rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -3,6 +3,7 @@ package io.pulse.bench;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseRedis;
 import io.pulse.pool.Job;
 import io.pulse.pool.JobHandler;
@@ -80,7 +81,8 @@ final class PulseDispatchPool implements DispatchSide {
         }
         RedisCommands<String, String> redis = admin.sync();
         long deadline = System.nanoTime() + RESET_LIMIT.toNanos();
-        while (userFields(redis, "job-payloads") + userFields(redis, "jobs") + userFields(redis, "pending-jobs") > 0) {
+        while (userFields(redis, KeyLayout.PoolMap.JOB_PAYLOADS) + userFields(redis, KeyLayout.PoolMap.JOBS)
+                + userFields(redis, KeyLayout.PoolMap.PENDING_JOBS) > 0) {
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("pool " + pool + ": jobs still running " + RESET_LIMIT + " after "
                         + "stopping them all");
@@ -90,8 +92,8 @@ final class PulseDispatchPool implements DispatchSide {
     }
 
     /** Fields of a pool map's hash in Redis other than its bookkeeping ({@code =rev}, {@code =kind}). */
-    private long userFields(RedisCommands<String, String> redis, String map) {
-        Map<String, String> all = redis.hgetall("map:" + pool + ":" + map + ":content");
+    private long userFields(RedisCommands<String, String> redis, KeyLayout.PoolMap map) {
+        Map<String, String> all = redis.hgetall(BenchKeys.LAYOUT.mapContentKey(BenchKeys.LAYOUT.poolMap(pool, map)));
         return all.keySet().stream().filter(k -> !k.startsWith("=")).count();
     }
 

@@ -12,7 +12,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.pulse.core.LuaScript;
+import io.pulse.core.KeyLayout;
+import io.pulse.rmap.internal.MapScripts;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -92,22 +93,24 @@ final class RawDispatchFloor implements DispatchSide {
         this.redis = connection.async();
         this.suffix = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
         String pool = "bench-dispatch-raw-" + suffix;
-        String payloads = "map:" + pool + ":job-payloads:";
-        String pending = "map:" + pool + ":pending-jobs:";
-        String jobs = "map:" + pool + ":jobs:";
-        this.claimKeys = new byte[][] {b(payloads + "content"), b(pending + "content"), b(pending + "updates")};
-        this.releaseKeys = new byte[][] {b(pending + "content"), b(pending + "updates")};
-        this.jobsKeys = new byte[][] {b(jobs + "content"), b(jobs + "updates")};
-        this.payloadKeys = new byte[][] {b(payloads + "content"), b(payloads + "updates")};
-        this.poolKey = b("pulse:stream:" + pool + ":pool");
-        this.routerNode = b("pulse:stream:" + pool + ":node:router");
-        this.clientNode = b("pulse:stream:" + pool + ":node:client");
+        KeyLayout layout = BenchKeys.LAYOUT;
+        String payloads = layout.poolMap(pool, KeyLayout.PoolMap.JOB_PAYLOADS);
+        String pending = layout.poolMap(pool, KeyLayout.PoolMap.PENDING_JOBS);
+        String jobs = layout.poolMap(pool, KeyLayout.PoolMap.JOBS);
+        this.claimKeys = new byte[][] {b(layout.mapContentKey(payloads)), b(layout.mapContentKey(pending)),
+                b(layout.mapUpdatesChannel(pending))};
+        this.releaseKeys = new byte[][] {b(layout.mapContentKey(pending)), b(layout.mapUpdatesChannel(pending))};
+        this.jobsKeys = new byte[][] {b(layout.mapContentKey(jobs)), b(layout.mapUpdatesChannel(jobs))};
+        this.payloadKeys = new byte[][] {b(layout.mapContentKey(payloads)), b(layout.mapUpdatesChannel(payloads))};
+        this.poolKey = b(layout.streamKey(layout.poolStream(pool)));
+        this.routerNode = b(layout.streamKey(layout.nodeStream(pool, "router")));
+        this.clientNode = b(layout.streamKey(layout.nodeStream(pool, "client")));
         this.workerKeys = new byte[workers][];
         this.workerIds = new byte[workers][];
         this.workerAdds = new AtomicInteger[workers];
         for (int w = 0; w < workers; w++) {
             workerIds[w] = b("bench-raw-" + suffix + "-w" + w);
-            workerKeys[w] = b("pulse:stream:worker:bench-raw-" + suffix + "-w" + w);
+            workerKeys[w] = b(layout.streamKey(layout.workerStream(pool, "bench-raw-" + suffix + "-w" + w)));
             workerAdds[w] = new AtomicInteger();
         }
         this.claimSha = load("/io/pulse/pool/lua/claim_dispatch.lua");
@@ -241,7 +244,7 @@ final class RawDispatchFloor implements DispatchSide {
     }
 
     private String load(String resource) {
-        return connection.sync().scriptLoad(b(LuaScript.load(resource).source()));
+        return connection.sync().scriptLoad(b(MapScripts.withWriteProtocol(resource).source()));
     }
 
     /** The id just before {@code id} (entry ids are {@code ms-seq}). */

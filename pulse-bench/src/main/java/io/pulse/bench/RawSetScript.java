@@ -3,9 +3,7 @@ package io.pulse.bench;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.pulse.rmap.internal.MapScripts;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The raw-Lettuce baseline's write: the very {@code set.lua} that {@code ReplicatedMap.set} runs
- * (read from the pulse-rmap jar, where it ships from {@code src-lua/rmap/}), loaded with
+ * (read from the pulse-rmap jar, where it ships from {@code src-lua/rmap/}, composed with the map
+ * write protocol library as Pulse composes it), loaded with
  * {@code SCRIPT LOAD} and called with {@code EVALSHA} on a plain Lettuce connection, with the keys
  * and arguments Pulse passes: {@code map:<name>:content}, {@code map:<name>:updates}, no TTL, key,
  * value. So Redis does exactly the same work (HGET, HSET, HINCRBY, HSET, PUBLISH) for both sides.
@@ -45,23 +44,17 @@ final class RawSetScript {
 
     /** The hash a map named {@code mapName} lives in (Go Pulse's layout). */
     static String contentKey(String mapName) {
-        return "map:" + mapName + ":content";
+        return BenchKeys.LAYOUT.mapContentKey(mapName);
     }
 
     /** The channel a map named {@code mapName} publishes its changes on (Go Pulse's layout). */
     static String channel(String mapName) {
-        return "map:" + mapName + ":updates";
+        return BenchKeys.LAYOUT.mapUpdatesChannel(mapName);
     }
 
+    /** The script as Pulse runs it: {@code set.lua} composed with the map write protocol it calls. */
     private static byte[] source() {
-        try (InputStream in = RawSetScript.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the classpath (pulse-rmap missing?)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MapScripts.withWriteProtocol(RESOURCE).source().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Decodes the value field of a {@code set:} change message, or returns {@code null} for any other. */

@@ -108,8 +108,8 @@ public class ReplicatedMapGetBenchmark {
     public void tearDown() {
         try {
             map.close();
-            byte[] hash = ("map:" + map.name() + ":content").getBytes(StandardCharsets.UTF_8);
-            redis.executeSync("delete the benchmark map", c -> c.del(hash));
+            byte[] hash = redis.layout().mapContentKey(map.name()).getBytes(StandardCharsets.UTF_8);
+            redis.rawCommand(c -> c.del(hash)).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
         } finally {
             redis.close();
         }

@@ -78,8 +78,8 @@ public final class SinkDrainBenchmark {
     public Result run() throws Exception {
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
         String pulseName = "bench-drain-" + suffix;
-        String pulseKey = "pulse:stream:" + pulseName;
-        String rawKey = "pulse:stream:bench-drain-raw-" + suffix;
+        String pulseKey = BenchKeys.LAYOUT.streamKey(pulseName);
+        String rawKey = BenchKeys.LAYOUT.streamKey("bench-drain-raw-" + suffix);
         String sinkName = "bench-drain-sink-" + suffix;
         PulseRedis pulse = PulseRedis.connect(redisUrl);
         RedisClient rawClient = RedisClient.create(redisUrl);

@@ -105,13 +105,13 @@ final class SinkPushAckBenchmark {
                 StatefulRedisConnection<byte[], byte[]> raw = rawClient.connect(ByteArrayCodec.INSTANCE)) {
             try {
                 for (String side : List.of("push", "pull", "async", "coalesced", "raw")) {
-                    SinkDrainBenchmark.fill(rawClient, "pulse:stream:" + prefix + side, perSide);
+                    SinkDrainBenchmark.fill(rawClient, BenchKeys.LAYOUT.streamKey(prefix + side), perSide);
                 }
                 sides.add(push(pulse, prefix + "push", AckMode.SYNC));
                 sides.add(pull(pulse, prefix + "pull"));
                 sides.add(push(pulse, prefix + "async", AckMode.ASYNC));
                 sides.add(push(pulse, prefix + "coalesced", AckMode.COALESCED));
-                sides.add(rawPerEvent(raw.sync(), "pulse:stream:" + prefix + "raw"));
+                sides.add(rawPerEvent(raw.sync(), BenchKeys.LAYOUT.streamKey(prefix + "raw")));
                 for (Drain side : sides) {
                     side.drain(warmupEvents);
                 }

@@ -174,7 +174,7 @@ public final class StreamAddBenchmark {
     private <T> T withSides(String what, Body<T> body) throws Exception {
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
         String pulseName = "bench-xadd-" + what + "-" + suffix;
-        String rawKey = "pulse:stream:bench-xadd-" + what + "-raw-" + suffix;
+        String rawKey = BenchKeys.LAYOUT.streamKey("bench-xadd-" + what + "-raw-" + suffix);
         PulseRedis pulse = PulseRedis.connect(redisUrl);
         RedisClient rawClient = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<byte[], byte[]> raw = rawClient.connect(ByteArrayCodec.INSTANCE)) {
@@ -182,7 +182,7 @@ public final class StreamAddBenchmark {
             try {
                 return body.run(stream, new RawSide(raw, rawKey));
             } finally {
-                raw.sync().del(("pulse:stream:" + pulseName).getBytes(StandardCharsets.UTF_8),
+                raw.sync().del(BenchKeys.LAYOUT.streamKey(pulseName).getBytes(StandardCharsets.UTF_8),
                         rawKey.getBytes(StandardCharsets.UTF_8));
             }
         } finally {

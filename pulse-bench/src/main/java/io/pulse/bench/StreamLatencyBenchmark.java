@@ -86,7 +86,7 @@ public final class StreamLatencyBenchmark {
         long origin = System.nanoTime();
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
         String pulseName = "bench-e2e-" + suffix;
-        String rawKey = "pulse:stream:bench-e2e-raw-" + suffix;
+        String rawKey = BenchKeys.LAYOUT.streamKey("bench-e2e-raw-" + suffix);
 
         PulseRedis writerRedis = PulseRedis.connect(redisUrl);
         PulseRedis readerRedis = PulseRedis.connect(redisUrl);
@@ -171,7 +171,7 @@ public final class StreamLatencyBenchmark {
             } finally {
                 pulseSeen.stop = true;
                 rawSeen.stop = true;
-                rawWriter.sync().del(("pulse:stream:" + pulseName).getBytes(StandardCharsets.UTF_8),
+                rawWriter.sync().del(BenchKeys.LAYOUT.streamKey(pulseName).getBytes(StandardCharsets.UTF_8),
                         rawKey.getBytes(StandardCharsets.UTF_8));
             }
         } finally {

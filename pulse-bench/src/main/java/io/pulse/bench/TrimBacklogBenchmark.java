@@ -6,6 +6,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
 import io.pulse.streaming.Sink;
@@ -72,7 +73,7 @@ public final class TrimBacklogBenchmark {
         RedisClient rawClient = RedisClient.create(redisUrl);
         Stream stuck = Stream.open("bench-trim-stuck-" + suffix, pulse);
         Stream free = Stream.open("bench-trim-free-" + suffix, pulse);
-        String stuckKey = "pulse:stream:" + stuck.name();
+        String stuckKey = BenchKeys.LAYOUT.streamKey(stuck.name());
         try (StatefulRedisConnection<String, String> raw = rawClient.connect(StringCodec.UTF8)) {
             RedisCommands<String, String> cli = raw.sync();
             String stuckId = stuck.add("stuck", StreamAddBenchmark.PAYLOAD);
@@ -90,8 +91,11 @@ public final class TrimBacklogBenchmark {
                 return new Result(ops[0], ops[1], latency[0], latency[1], delivery[0], delivery[1], kept,
                         cli.xlen(stuckKey));
             } finally {
-                cli.del(stuckKey, "pulse:stream:" + free.name(), "map:stream:" + stuck.name() + ":sinks:content",
-                        "map:sink:" + sinkName + ":keepalive:content", "sink:" + sinkName + ":stalelease");
+                KeyLayout layout = BenchKeys.LAYOUT;
+                cli.del(stuckKey, layout.streamKey(free.name()),
+                        layout.mapContentKey(layout.sinkRegistryMap(stuck.name())),
+                        layout.mapContentKey(layout.sinkKeepAliveMap(stuck.name(), sinkName)),
+                        layout.sinkLeaseKey(stuck.name(), sinkName));
             }
         } finally {
             pulse.close();

@@ -3,6 +3,8 @@ package io.pulse.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.testing.ConnectionBlips;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +81,7 @@ class ConnectionBlipTest {
                     boolean down = !redis.isConnected();
                     Reported outcome;
                     try {
-                        redis.executeSync("set " + key, c -> c.set(b(key), b("1")));
+                        RedisFacade.of(redis).executeSync("set " + key, c -> c.set(b(key), b("1")));
                         outcome = Reported.OK;
                     } catch (RuntimeException e) {
                         outcome = reported(e);
@@ -129,7 +131,7 @@ class ConnectionBlipTest {
                 Map<String, Reported> writes = i % 2 == 0 ? patientWrites : impatientWrites;
                 String key = prefix + ":" + i++;
                 inFlight.acquireUninterruptibly();
-                CompletableFuture<String> set = redis.execute("set " + key, c -> c.set(b(key), b("1")));
+                CompletableFuture<String> set = RedisFacade.of(redis).execute("set " + key, c -> c.set(b(key), b("1")));
                 set.whenComplete((v, e) -> {
                     writes.put(key, reported(e));
                     inFlight.release();

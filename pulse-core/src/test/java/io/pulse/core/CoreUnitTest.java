@@ -3,9 +3,17 @@ package io.pulse.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.Ulid;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +22,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class CoreUnitTest {
+
+    @Test
+    void pulseRedisShowsOnlyItsDocumentedMethods() {
+        Set<String> methods = new TreeSet<>();
+        for (Method m : PulseRedis.class.getMethods()) {
+            if (m.getDeclaringClass() == PulseRedis.class) {
+                methods.add(m.getName());
+            }
+        }
+        assertThat(methods).containsExactly("builder", "close", "connect", "isClosed", "isConnected", "layout", "of",
+                "rawCommand");
+    }
 
     @Test
     void namesFollowTheSpecRule() {

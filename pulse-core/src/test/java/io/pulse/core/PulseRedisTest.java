@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.ChannelListener;
+import io.pulse.core.internal.LuaScript;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,9 +33,9 @@ class PulseRedisTest {
     void executeRunsCommandsOnTheSharedConnection() {
         PulseRedis redis = REDIS.newPulseRedis();
         String key = RedisServerExtension.uniqueName("exec");
-        redis.executeSync("set", c -> c.set(b(key), b("v")));
+        RedisFacade.of(redis).executeSync("set", c -> c.set(b(key), b("v")));
         assertThat(REDIS.cli().get(key)).isEqualTo("v");
-        byte[] got = redis.executeSync("get", c -> c.get(b(key)));
+        byte[] got = RedisFacade.of(redis).executeSync("get", c -> c.get(b(key)));
         assertThat(got).isEqualTo(b("v"));
     }
 
@@ -39,11 +44,11 @@ class PulseRedisTest {
         PulseRedis redis = REDIS.newPulseRedis();
         LuaScript script = LuaScript.load("/io/pulse/core/echo_incr.lua");
         String key = RedisServerExtension.uniqueName("script");
-        Long first = script.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("2")).join();
+        Long first = script.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("2")).join();
         assertThat(first).isEqualTo(2L);
         REDIS.cli().scriptFlush();
         assertThat(REDIS.cli().scriptExists(script.sha1())).containsExactly(false);
-        Long second = script.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("3")).join();
+        Long second = script.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[][] {b(key)}, b("3")).join();
         assertThat(second).isEqualTo(5L);
         assertThat(REDIS.cli().scriptExists(script.sha1())).containsExactly(true);
     }
@@ -54,8 +59,8 @@ class PulseRedisTest {
         String channel = RedisServerExtension.uniqueName("chan");
         List<String> a = new CopyOnWriteArrayList<>();
         List<String> c = new CopyOnWriteArrayList<>();
-        Subscription sa = redis.subscribe(channel, m -> a.add(new String(m, StandardCharsets.UTF_8))).join();
-        Subscription sc = redis.subscribe(channel, m -> c.add(new String(m, StandardCharsets.UTF_8))).join();
+        Subscription sa = RedisFacade.of(redis).subscribe(channel, m -> a.add(new String(m, StandardCharsets.UTF_8))).join();
+        Subscription sc = RedisFacade.of(redis).subscribe(channel, m -> c.add(new String(m, StandardCharsets.UTF_8))).join();
         assertThat(REDIS.cli().pubsubNumsub(channel)).containsEntry(channel, 1L);
         REDIS.cli().publish(channel, "one");
         await().atMost(Duration.ofSeconds(10)).until(() -> a.size() == 1 && c.size() == 1);
@@ -74,7 +79,7 @@ class PulseRedisTest {
         String channel = RedisServerExtension.uniqueName("resub");
         AtomicInteger resubscribed = new AtomicInteger();
         List<String> got = new CopyOnWriteArrayList<>();
-        redis.subscribe(channel, new ChannelListener() {
+        RedisFacade.of(redis).subscribe(channel, new ChannelListener() {
             @Override
             public void onMessage(byte[] message) {
                 got.add(new String(message, StandardCharsets.UTF_8));
@@ -96,9 +101,9 @@ class PulseRedisTest {
     void commandInFlightWhenTheConnectionIsClosedFailsInsteadOfBeingReplayed() throws Exception {
         PulseRedis redis = REDIS.newPulseRedis();
         String key = RedisServerExtension.uniqueName("noreplay");
-        Long clientId = redis.executeSync("client id", c -> c.clientId());
+        Long clientId = RedisFacade.of(redis).executeSync("client id", c -> c.clientId());
         // a BLPOP waits inside Redis, so it is still unanswered when Redis closes the connection
-        CompletableFuture<?> pop = redis.execute("blpop", c -> c.blpop(20, b(key)));
+        CompletableFuture<?> pop = RedisFacade.of(redis).execute("blpop", c -> c.blpop(20, b(key)));
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !pop.isDone());
         REDIS.cli().clientKill(io.lettuce.core.KillArgs.Builder.id(clientId));
         assertThatThrownBy(() -> pop.get(20, java.util.concurrent.TimeUnit.SECONDS))
@@ -117,7 +122,7 @@ class PulseRedisTest {
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !redis.isConnected());
             long start = System.nanoTime();
-            assertThatThrownBy(() -> redis.executeSync("ping", c -> c.ping()))
+            assertThatThrownBy(() -> RedisFacade.of(redis).executeSync("ping", c -> c.ping()))
                     .isInstanceOf(PulseException.class)
                     .hasMessageContaining("ping");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
@@ -125,7 +130,7 @@ class PulseRedisTest {
             REDIS.restart();
         }
         await().atMost(Duration.ofSeconds(30)).until(redis::isConnected);
-        String pong = redis.executeSync("ping", c -> c.ping());
+        String pong = RedisFacade.of(redis).executeSync("ping", c -> c.ping());
         assertThat(pong).isEqualTo("PONG");
     }
 
@@ -133,21 +138,21 @@ class PulseRedisTest {
     void closeIsIdempotentAndLaterCallsFailWithClosedException() {
         PulseRedis redis = REDIS.newPulseRedis();
         AtomicInteger closedResources = new AtomicInteger();
-        redis.register(closedResources::incrementAndGet);
-        BlockingConnection blocking = redis.openBlockingConnection("test");
+        RedisFacade.of(redis).register(closedResources::incrementAndGet);
+        BlockingConnection blocking = RedisFacade.of(redis).openBlockingConnection("test");
         redis.close();
         redis.close();
         assertThat(closedResources).hasValue(1);
         assertThat(blocking.isClosed()).isTrue();
         assertThat(redis.isClosed()).isTrue();
-        assertThatThrownBy(() -> redis.executeSync("ping", c -> c.ping())).isInstanceOf(ClosedException.class);
-        assertThatThrownBy(() -> redis.subscribe("x", m -> { }).join()).hasCauseInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> RedisFacade.of(redis).executeSync("ping", c -> c.ping())).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> RedisFacade.of(redis).subscribe("x", m -> { }).join()).hasCauseInstanceOf(ClosedException.class);
     }
 
     @Test
     void blockingReadOnItsOwnConnectionEndsPromptlyWhenClosed() throws Exception {
         PulseRedis redis = REDIS.newPulseRedis();
-        BlockingConnection blocking = redis.openBlockingConnection("blpop");
+        BlockingConnection blocking = RedisFacade.of(redis).openBlockingConnection("blpop");
         String key = RedisServerExtension.uniqueName("list");
         CompletableFuture<Object> outcome = CompletableFuture.supplyAsync(() -> {
             try {
@@ -160,7 +165,7 @@ class PulseRedisTest {
         });
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !outcome.isDone());
         // the shared connection is not held by the blocked read
-        String pong = redis.executeSync("ping", c -> c.ping());
+        String pong = RedisFacade.of(redis).executeSync("ping", c -> c.ping());
         assertThat(pong).isEqualTo("PONG");
         long start = System.nanoTime();
         blocking.close();
@@ -171,6 +176,37 @@ class PulseRedisTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThatThrownBy(() -> blocking.call("blpop", Duration.ofSeconds(1), c -> c.blpop(1, b(key))))
                 .isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void aComposedScriptRunsWithItsLibraryAndRedisKnowsItByTheComposedText() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        LuaScript alone = LuaScript.load("/io/pulse/core/uses_lib.lua");
+        LuaScript composed = LuaScript.load("/io/pulse/core/uses_lib.lua", "/io/pulse/core/lib_twice.lua");
+        assertThat(composed.name()).isEqualTo("uses_lib");
+        assertThat(composed.source()).startsWith(LuaScript.load("/io/pulse/core/lib_twice.lua").source())
+                .endsWith(alone.source());
+        assertThat(composed.sha1()).isNotEqualTo(alone.sha1());
+        Long first = composed.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[0][], b("21")).join();
+        assertThat(first).isEqualTo(42L);
+        assertThat(REDIS.cli().scriptExists(composed.sha1())).containsExactly(true);
+        // without its library the script cannot run: the composition is what Redis executes
+        assertThatThrownBy(() -> alone.<Long>run(RedisFacade.of(redis), ScriptOutputType.INTEGER, new byte[0][],
+                b("21")).join()).hasCauseInstanceOf(PulseException.class);
+    }
+
+    @Test
+    void rawCommandRunsOnTheSharedConnectionAndFailsWithTypedExceptions() throws Exception {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String key = RedisServerExtension.uniqueName("raw");
+        assertThat(redis.rawCommand(c -> c.set(b(key), b("v"))).get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+        assertThat(REDIS.cli().get(key)).isEqualTo("v");
+        // Redis answered with an error: neither "not sent" nor "outcome unknown"
+        assertThatThrownBy(() -> redis.rawCommand(c -> c.lpush(b(key), b("x"))).get(10, TimeUnit.SECONDS))
+                .cause().isExactlyInstanceOf(PulseException.class).hasMessageContaining("WRONGTYPE");
+        redis.close();
+        assertThatThrownBy(() -> redis.rawCommand(c -> c.ping()).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ClosedException.class);
     }
 
     @Test

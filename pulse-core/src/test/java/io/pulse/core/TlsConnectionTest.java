@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SslOptions;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.testing.TlsRedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,16 +50,16 @@ class TlsConnectionTest {
 
     /** Commands, pub/sub and a blocking read, each on its own TLS connection. */
     private static void everyKindOfConnectionWorks(PulseRedis redis) throws Exception {
-        redis.executeSync("set", c -> c.set(b("tls-key"), b("v")));
-        assertThat(redis.<byte[]>executeSync("get", c -> c.get(b("tls-key")))).isEqualTo(b("v"));
+        RedisFacade.of(redis).executeSync("set", c -> c.set(b("tls-key"), b("v")));
+        assertThat(RedisFacade.of(redis).<byte[]>executeSync("get", c -> c.get(b("tls-key")))).isEqualTo(b("v"));
         List<String> got = new CopyOnWriteArrayList<>();
-        Subscription sub = redis.subscribe("tls-channel", m -> got.add(new String(m, StandardCharsets.UTF_8)))
+        Subscription sub = RedisFacade.of(redis).subscribe("tls-channel", m -> got.add(new String(m, StandardCharsets.UTF_8)))
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        redis.executeSync("publish", c -> c.publish(b("tls-channel"), b("hello")));
+        RedisFacade.of(redis).executeSync("publish", c -> c.publish(b("tls-channel"), b("hello")));
         await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("hello"));
         sub.close();
-        try (BlockingConnection blocking = redis.openBlockingConnection("tls")) {
-            redis.executeSync("rpush", c -> c.rpush(b("tls-list"), b("x")));
+        try (BlockingConnection blocking = RedisFacade.of(redis).openBlockingConnection("tls")) {
+            RedisFacade.of(redis).executeSync("rpush", c -> c.rpush(b("tls-list"), b("x")));
             io.lettuce.core.KeyValue<byte[], byte[]> popped =
                     blocking.call("blpop", Duration.ofSeconds(5), c -> c.blpop(5, b("tls-list")));
             assertThat(popped.getValue()).isEqualTo(b("x"));

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -88,7 +90,8 @@ final class Examples {
      * returns how many there were. Call it once everything is closed. {@code destroy()} and
      * {@code shutdown()} already empty maps and streams, but a replicated map keeps a tombstone with
      * its last revision so that replicas stay ordered should the map be used again: right for a map
-     * that lives on, clutter for a name no one will use again.
+     * that lives on, clutter for a name no one will use again. It uses the facade's escape hatch for
+     * raw commands ({@code SCAN} and {@code DEL}), which Pulse itself has no call for.
      */
     static long deleteKeysContaining(PulseRedis redis, String tag) {
         ScanArgs match = ScanArgs.Builder.matches("*" + tag + "*").limit(500);
@@ -96,14 +99,19 @@ final class Examples {
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
             ScanCursor from = cursor;
-            KeyScanCursor<byte[]> page = redis.executeSync("scan " + tag, c -> c.scan(from, match));
+            KeyScanCursor<byte[]> page = await(redis.rawCommand(c -> c.scan(from, match)));
             keys.addAll(page.getKeys());
             cursor = page;
         } while (!cursor.isFinished());
         if (keys.isEmpty()) {
             return 0;
         }
-        Long deleted = redis.executeSync("delete " + tag, c -> c.del(keys.toArray(new byte[0][])));
+        Long deleted = await(redis.rawCommand(c -> c.del(keys.toArray(new byte[0][]))));
         return deleted == null ? 0 : deleted;
+    }
+
+    /** The result of a raw command, waiting at most 10 s. */
+    private static <T> T await(CompletableFuture<T> command) {
+        return command.orTimeout(10, TimeUnit.SECONDS).join();
     }
 }

@@ -1,9 +1,11 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
+import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,8 +26,9 @@ import org.slf4j.Logger;
 final class Dispatcher {
 
     private final String pool;
+    private final PoolNames names;
     private final String nodeId;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Stream poolStream;
     private final Duration ackGrace;
     private final int maxQueuedJobs;
@@ -39,27 +42,28 @@ final class Dispatcher {
      * @param jobsInRedis reads the keys of every job some worker lists in the jobs map in Redis, the
      *     truth a dispatch whose result was lost or late falls back on
      */
-    Dispatcher(String pool, String nodeId, PulseRedis redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
+    Dispatcher(PoolNames names, String nodeId, RedisFacade redis, Stream poolStream, Duration ackGrace, int maxQueuedJobs,
             Supplier<CompletableFuture<Set<String>>> jobsInRedis, Logger log) {
         this.jobsInRedis = jobsInRedis;
-        this.pool = pool;
+        this.pool = names.pool();
+        this.names = names;
         this.nodeId = nodeId;
         this.redis = redis;
         this.poolStream = poolStream;
         this.ackGrace = ackGrace;
         this.maxQueuedJobs = maxQueuedJobs;
         this.log = log;
-        this.claimKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))),
-            bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))), bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
-        this.releaseKeys = new byte[][] {bytes(PoolKeys.mapContent(PoolKeys.pendingMap(pool))),
-            bytes(PoolKeys.mapUpdates(PoolKeys.pendingMap(pool)))};
+        this.claimKeys = new byte[][] {names.mapContentKey(PoolMap.JOB_PAYLOADS),
+            names.mapContentKey(PoolMap.PENDING_JOBS), names.mapUpdatesChannel(PoolMap.PENDING_JOBS)};
+        this.releaseKeys = new byte[][] {names.mapContentKey(PoolMap.PENDING_JOBS),
+            names.mapUpdatesChannel(PoolMap.PENDING_JOBS)};
     }
 
-    /** Claims, starts and awaits a new job; see {@link Node#dispatchJob}. */
+    /** Claims, starts and awaits a new job; as the public dispatchJob of a node promises. */
     CompletableFuture<Void> dispatch(String key, byte[] payload) {
-        long now = Node.nowNanos();
+        long now = PoolClock.nowNanos();
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
-        Job job = new Job(key, payload, Node.fromNanos(now), nodeId, false);
+        Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
         return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
                 .thenCompose(claim -> {
@@ -81,7 +85,7 @@ final class Dispatcher {
     }
 
     private CompletableFuture<Void> startClaimed(Job job, String token) {
-        CompletableFuture<Void> outcome = poolStream.addAsync("j", PoolCodec.job(job)).thenCompose(eventId -> {
+        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job)).thenCompose(eventId -> {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
                     .log("job dispatched");
             CompletableFuture<PoolCodec.Ack> result = results.register(eventId, job.key());
@@ -109,8 +113,8 @@ final class Dispatcher {
                 log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key)
                         .log("no start result arrived, but the jobs map lists the job: it started");
                 results.complete(new PoolCodec.Ack(eventId, ""));
-            } else if (result.completeExceptionally(new PulseException("job \"" + key + "\" was not started within "
-                    + wait + " (it may still start later)"))) {
+            } else if (result.completeExceptionally(new OutcomeUnknownException("job \"" + key
+                    + "\" was not started within " + wait + " (it may still start later)"))) {
                 results.forget(eventId);
             }
         }, redis.scheduler());

@@ -24,6 +24,26 @@ public final class Job {
         this.requeued = requeued;
     }
 
+    /**
+     * A new job as a worker would be given it, made without Redis, for unit tests of handlers:
+     * dispatched now, by no node ({@code nodeId} is {@code ""}), not requeued.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Job of(String key, byte[] payload) {
+        return of(key, payload, Instant.now(), "", false);
+    }
+
+    /**
+     * A job with every field given, made without Redis, for unit tests of handlers (a requeued one,
+     * say).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Job of(String key, byte[] payload, Instant createdAt, String nodeId, boolean requeued) {
+        return new Job(key, Objects.requireNonNull(payload, "payload"), createdAt, nodeId, requeued);
+    }
+
     /** The job's key. */
     public String key() {
         return key;

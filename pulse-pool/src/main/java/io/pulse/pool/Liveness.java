@@ -35,7 +35,7 @@ final class Liveness {
         if (published == null) {
             return unpublishedNanos;
         }
-        Long nanos = Node.parseNanos(published);
+        Long nanos = PoolClock.parseNanos(published);
         if (nanos == null || nanos <= 0) {
             log.atDebug().addKeyValue("id", id).addKeyValue("value", published).log("unreadable keep-alive TTL ignored");
             return unpublishedNanos;

@@ -1,32 +1,31 @@
 package io.pulse.pool;
 
-import io.pulse.core.Args;
 import io.pulse.core.ClosedException;
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Sink;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,68 +43,98 @@ public final class Node implements AutoCloseable {
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(Node.class);
 
-    /** Replaces the routing hash in tests. */
-    interface Hasher {
-        int bucket(String key, int buckets);
+    private final PoolConfig config;
+    private final PulseRedis redis;
+    private final RedisFacade facade;
+    private final PoolNames names;
+    private final Logger log;
+    private final NodeResources resources;
+    /** Where the listeners of the node's maps run (each only queues work elsewhere): one thread, not one per map. */
+    private final ExecutorService mapListeners;
+    private final LocalWorkers workers = new LocalWorkers();
+    private final Liveness liveness;
+    private final PoolView view;
+    private final PoolMaps maps;
+    private final PoolStreams streams;
+    private final PoolContext context;
+    private final Dispatcher dispatcher;
+    private final JobCommands jobs;
+    private final NodeMessages messages;
+    private final WorkerDepartures departures;
+    private final Router router;
+    private final PoolMaintenance maintenance;
+    private final NodeLifecycle lifecycle;
+
+    /**
+     * Joins the pool: its maps, streams and loops, in an order that no other node can misread (the
+     * keep-alive before anything routes here, the node stream before anything is sent to it).
+     * Blocking; what it opened is in {@code resources} should it fail.
+     */
+    private Node(PoolConfig config, PulseRedis redis, NodeResources resources) {
+        this.config = config;
+        this.redis = redis;
+        this.facade = RedisFacade.of(redis);
+        this.names = new PoolNames(config.pool(), facade.layout());
+        this.log = config.log();
+        this.resources = resources;
+        this.mapListeners = Executors.newSingleThreadExecutor(DaemonThreads.named("pool", config.pool() + "-events"));
+        resources.add(mapListeners::shutdown); // added first: shut down after every map closed
+        String id = config.nodeId();
+        ReplicatedMap shutdownMap = map(PoolMap.SHUTDOWN);
+        if (shutdownMap.size() > 0) {
+            throw new PulseException("pool \"" + config.pool() + "\" is shutting down: cannot join it");
+        }
+        ReplicatedMap keepAliveTtls = map(PoolMap.KEEPALIVE_TTL);
+        this.liveness = new Liveness(keepAliveTtls, config.workerTtl(), log);
+        this.view = new PoolView(names, facade, liveness, log);
+        StateLossRecovery recovery = new StateLossRecovery(config, facade, names, liveness, workers);
+        recovery.join();
+        ReplicatedMap nodeKeepAlives = map(PoolMap.NODE_KEEPALIVE);
+        liveness.publish(id);
+        nodeKeepAlives.set(id, Long.toString(PoolClock.nowNanos()));
+        Stream poolStream = Stream.builder(names.poolStream(), redis).maxLen(0).logger(log).open();
+        Stream nodeStream = Stream.builder(names.nodeStream(id), redis).logger(log).open();
+        this.streams = new PoolStreams(poolStream, nodeStream, names, redis);
+        this.dispatcher = new Dispatcher(names, id, facade, poolStream, config.ackGrace(), config.maxQueuedJobs(),
+                view::jobKeysInRedis, log);
+        this.messages = new NodeMessages(config, names, redis);
+        this.maps = config.clientOnly() ? PoolMaps.clientOnly(shutdownMap, nodeKeepAlives, keepAliveTtls)
+                : PoolMaps.full(shutdownMap, nodeKeepAlives, keepAliveTtls, this::map, facade);
+        if (!config.clientOnly()) {
+            view.attach(maps); // a client-only node joins no more maps: its view reads Redis
+        }
+        this.context = new PoolContext(config, facade, names, maps, streams, liveness, view);
+        this.departures = new WorkerDepartures(context);
+        Sink poolSink = null;
+        this.router = config.clientOnly() ? null : new Router(config, view, streams, messages);
+        if (router != null) {
+            // the group starts at the oldest event: jobs dispatched before any worker node existed wait
+            poolSink = resources.add(poolStream.sink(names.poolSink()).startAtOldest().blockDuration(config.sinkBlock())
+                    .ackGracePeriod(config.ackGrace()).open());
+            router.attach(poolSink);
+            resources.add(poolSink.subscribe(router::route));
+        }
+        this.lifecycle = new NodeLifecycle(context, recovery, workers, departures, dispatcher, resources, poolSink,
+                this);
+        if (!config.clientOnly()) {
+            resources.add(shutdownMap.subscribe(e -> lifecycle.onShutdownMapChange()));
+        }
+        this.jobs = new JobCommands(config, dispatcher, poolStream, lifecycle::isLeaving, facade.syncTimeout());
+        nodeStream.add(EventKind.INIT.code(), id.getBytes(StandardCharsets.UTF_8));
+        Reader nodeReader = resources.add(nodeStream.reader().startAtOldest().blockDuration(config.sinkBlock()).open());
+        messages.attach(router, dispatcher);
+        resources.add(nodeReader.subscribe(messages::onEvent));
+        recovery.attach(maps, nodeStream, dispatcher);
+        this.maintenance = resources.add(new PoolMaintenance(context, recovery, workers, departures, dispatcher));
+        maintenance.start(resources, lifecycle::isLeaving);
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("node", id)
+                .addKeyValue("clientOnly", config.clientOnly()).addKeyValue("workerTtl", config.workerTtl())
+                .addKeyValue("ackGracePeriod", config.ackGrace()).addKeyValue("maxQueuedJobs", config.maxQueuedJobs())
+                .log("joined pool");
     }
 
-    private final String pool;
-    private final String id = Ulid.next();
-    private final PulseRedis redis;
-    private final Logger log;
-    private final boolean clientOnly;
-    private final Duration workerTtl;
-    private final Duration workerShutdownTtl;
-    private final int maxQueuedJobs;
-    private final Duration ackGrace;
-    private final Duration sinkBlock;
-    private final Executor executor;
-    private final Hasher hasher;
-
-    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
-    private final Map<String, Worker> workers = new ConcurrentHashMap<>();
-    private final Object lifecycle = new Object();
-
-    private ReplicatedMap shutdownMap;
-    private ReplicatedMap nodeKeepAlives;
-    private ReplicatedMap workersMap;
-    private ReplicatedMap workerKeepAlives;
-    private ReplicatedMap cleanupMap;
-    private ReplicatedMap jobsMap;
-    private ReplicatedMap payloadsMap;
-    private ReplicatedMap pendingMap;
-    private ReplicatedMap tickersMap;
-    private Liveness liveness;
-    private StateLossRecovery recovery;
-    private Stream poolStream;
-    private Stream nodeStream;
-    private Sink poolSink;
-    private Router router;
-    private Dispatcher dispatcher;
-    private PoolView view;
-    private PoolMaintenance maintenance;
-    private final WorkerDepartures departures;
-    private final NodeMessages messages;
-
-    private volatile boolean closing;
-    private volatile boolean closed;
-    private volatile boolean shutdown;
-
-    private Node(Builder b) {
-        this.pool = b.pool;
-        this.redis = b.redis;
-        this.log = b.log;
-        this.clientOnly = b.clientOnly;
-        this.workerTtl = b.workerTtl;
-        this.workerShutdownTtl = b.workerShutdownTtl;
-        this.maxQueuedJobs = b.maxQueuedJobs;
-        this.ackGrace = b.ackGrace;
-        this.sinkBlock = b.sinkBlock;
-        this.executor = b.executor;
-        this.hasher = b.hasher;
-        this.departures = new WorkerDepartures(this, b.log);
-        this.messages = new NodeMessages(b.pool, b.redis, b.log);
+    private ReplicatedMap map(PoolMap map) {
+        return resources.add(StateMaps.builder(names.map(map), redis).logger(log).executor(mapListeners).join());
     }
 
     /** Joins the pool {@code pool} as a full node with default options; see {@link Builder#join()}. */
@@ -130,7 +159,7 @@ public final class Node implements AutoCloseable {
         private boolean clientOnly;
         private Executor executor;
         private Logger log = DEFAULT_LOG;
-        private Hasher hasher = JumpHash::bucket;
+        private KeyHasher hasher = JumpHash::bucket;
 
         private Builder(String pool, PulseRedis redis) {
             this.pool = Names.requireValid("pool", pool);
@@ -198,7 +227,7 @@ public final class Node implements AutoCloseable {
         }
 
         /** Replaces the routing hash (tests only). */
-        Builder hasher(Hasher hasher) {
+        Builder hasher(KeyHasher hasher) {
             this.hasher = Objects.requireNonNull(hasher, "hasher");
             return this;
         }
@@ -209,121 +238,23 @@ public final class Node implements AutoCloseable {
          * @throws PulseException if the pool is shutting down or Redis fails
          */
         public Node join() {
-            redis.ensureOpen("join pool " + pool);
-            Node node = new Node(this);
+            RedisFacade facade = RedisFacade.of(redis);
+            facade.ensureOpen("join pool " + pool);
+            PoolConfig config = new PoolConfig(pool, Ulid.next(), clientOnly, workerTtl, workerShutdownTtl,
+                    maxQueuedJobs, ackGrace, sinkBlock, executor, log, hasher);
+            NodeResources resources = new NodeResources(log);
             try {
-                node.start();
+                Node node = new Node(config, redis, resources);
+                facade.register(node);
+                return node;
             } catch (RuntimeException e) {
-                node.releaseResources();
+                resources.close();
                 throw e;
             }
-            redis.register(node);
-            return node;
         }
     }
 
-    // ------------------------------------------------------------------ joining
-
-    private void start() {
-        shutdownMap = map(PoolKeys.shutdownMap(pool));
-        if (shutdownMap.size() > 0) {
-            throw new PulseException("pool \"" + pool + "\" is shutting down: cannot join it");
-        }
-        liveness = new Liveness(map(PoolKeys.keepAliveTtlMap(pool)), workerTtl, log);
-        view = new PoolView(pool, redis, liveness, log);
-        recovery = new StateLossRecovery(this, log);
-        recovery.join();
-        nodeKeepAlives = map(PoolKeys.nodeKeepAliveMap(pool));
-        liveness.publish(id);
-        nodeKeepAlives.set(id, Long.toString(nowNanos()));
-        poolStream = Stream.builder(PoolKeys.poolStream(pool), redis).maxLen(0).logger(log).open();
-        dispatcher = new Dispatcher(pool, id, redis, poolStream, ackGrace, maxQueuedJobs, view::jobKeysInRedis, log);
-        if (!clientOnly) {
-            workersMap = map(PoolKeys.workersMap(pool));
-            jobsMap = map(PoolKeys.jobsMap(pool));
-            payloadsMap = map(PoolKeys.payloadsMap(pool));
-            workerKeepAlives = map(PoolKeys.workerKeepAliveMap(pool));
-            cleanupMap = map(PoolKeys.cleanupMap(pool));
-            pendingMap = map(PoolKeys.pendingMap(pool));
-            tickersMap = map(PoolKeys.tickersMap(pool));
-            view.attach(new PoolView.Maps(workersMap, workerKeepAlives, cleanupMap, jobsMap, payloadsMap));
-            router = new Router(this, log);
-            // the group starts at the oldest event: jobs dispatched before any worker node existed wait
-            poolSink = poolStream.sink(PoolKeys.POOL_SINK).startAtOldest().blockDuration(sinkBlock)
-                    .ackGracePeriod(ackGrace).open();
-            resources.add(poolSink);
-            router.attach(poolSink);
-            resources.add(poolSink.subscribe(router::route));
-            resources.add(shutdownMap.subscribe(e -> onShutdownMapChange()));
-        }
-        nodeStream = Stream.builder(PoolKeys.nodeStream(pool, id), redis).logger(log).open();
-        nodeStream.add("i", id.getBytes(StandardCharsets.UTF_8));
-        Reader nodeReader = nodeStream.reader().startAtOldest().blockDuration(sinkBlock).open();
-        resources.add(nodeReader);
-        messages.attach(router, dispatcher);
-        resources.add(nodeReader.subscribe(messages::onEvent));
-        maintenance = new PoolMaintenance(this, log);
-        resources.add(maintenance);
-        // a re-read of the keep-alives (after a reconnection, or a revision that went back) is the
-        // earliest hint that Redis may have lost the pool's state
-        resources.add(nodeKeepAlives.subscribe(e -> {
-            if (e.kind() == io.pulse.rmap.MapEvent.Kind.RESYNC) {
-                maintenance.submit(recovery::checkAndRecover);
-            }
-        }));
-        schedule(maintenance::keepNodeAlive, workerTtl.dividedBy(2));
-        schedule(maintenance::removeDeadNodes, workerTtl);
-        if (!clientOnly) {
-            schedule(maintenance::trimPoolStream, ackGrace);
-            schedule(maintenance::removeExpiredGuards, ackGrace);
-            schedule(maintenance::removeDeadWorkers, workerTtl.dividedBy(2));
-            schedule(maintenance::requeueOrphans, workerTtl);
-            schedule(maintenance::requestRebalance, workerTtl.dividedBy(2));
-            resources.add(workersMap.subscribe(e -> maintenance.requestRebalance()));
-            resources.add(workerKeepAlives.subscribe(e -> {
-                if (e.kind() != io.pulse.rmap.MapEvent.Kind.CHANGE || !workersMap.keys().isEmpty()) {
-                    maintenance.requestRebalance();
-                }
-            }));
-        }
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("clientOnly", clientOnly)
-                .addKeyValue("workerTtl", workerTtl).addKeyValue("ackGracePeriod", ackGrace)
-                .addKeyValue("maxQueuedJobs", maxQueuedJobs).log("joined pool");
-    }
-
-    private ReplicatedMap map(String name) {
-        ReplicatedMap m = ReplicatedMap.builder(name, redis).logger(log).join();
-        resources.add(m);
-        return m;
-    }
-
-    /** Runs {@code task} every {@code period} on the maintenance thread (skipped while one is queued). */
-    private void schedule(Runnable task, Duration period) {
-        long ms = Math.max(1, period.toMillis());
-        AtomicBoolean queued = new AtomicBoolean();
-        tasks.add(redis.scheduler().scheduleWithFixedDelay(() -> {
-            if (!closing && queued.compareAndSet(false, true)) {
-                maintenance.submit(() -> {
-                    queued.set(false);
-                    task.run();
-                });
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS));
-    }
-
-    // ------------------------------------------------------------------ node stream: acks and results
-
-    /** A worker acknowledges an event routed by {@code routerNode}. */
-    void ackToRouter(String routerNode, String workerId, String workerEventId, String error) {
-        messages.ackToRouter(routerNode, workerId, workerEventId, error);
-    }
-
-    /** Tells {@code dispatcherNode} how the start of pool event {@code poolEventId} went. */
-    void sendDispatchResult(String dispatcherNode, String poolEventId, String error) {
-        messages.sendDispatchResult(dispatcherNode, poolEventId, error);
-    }
-
-    // ------------------------------------------------------------------ dispatch
+    // ------------------------------------------------------------------ jobs
 
     /**
      * Starts the job {@code key} with {@code payload} on the worker its key routes to, and returns once
@@ -333,22 +264,19 @@ public final class Node implements AutoCloseable {
      * @throws JobStartException if the handler's start threw (carries its message)
      * @throws PoolFullException if {@code maxQueuedJobs} dispatches are already in flight
      * @throws ClosedException if this node is closed
-     * @throws PulseException on time-out (the job may still start later) or Redis failure; a job that
-     *     the jobs map in Redis lists when the time-out comes counts as started, not as a failure
+     * @throws OutcomeUnknownException when no start result came within twice the ack grace period: the
+     *     job may still start later (a job that the jobs map in Redis lists by then counts as started,
+     *     not as a failure)
+     * @throws PulseException on another Redis failure, of the type that says whether it was sent
      */
     public void dispatchJob(String key, byte[] payload) {
-        Futures.await(dispatchJobAsync(key, payload), ackGrace.multipliedBy(2).plus(redis.syncTimeout()),
-                "pool " + pool + ": dispatch job " + key);
+        Futures.await(dispatchJobAsync(key, payload), jobs.dispatchTimeout(),
+                "pool " + config.pool() + ": dispatch job " + key);
     }
 
     /** Async twin of {@link #dispatchJob}. */
     public CompletableFuture<Void> dispatchJobAsync(String key, byte[] payload) {
-        validKey(key);
-        Objects.requireNonNull(payload, "payload");
-        if (closing) {
-            return Futures.failed(new ClosedException("pool " + pool + ": node " + id + " is closed"));
-        }
-        return dispatcher.dispatch(key, payload);
+        return jobs.dispatch(key, payload);
     }
 
     /**
@@ -356,84 +284,12 @@ public final class Node implements AutoCloseable {
      * dropped by the pool).
      */
     public void stopJob(String key) {
-        validKey(key);
-        ensureOpen("stopJob");
-        poolStream.add("s", PoolCodec.jobKey(key));
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).log("stop requested");
+        jobs.stop(key);
     }
 
     /** Sends {@code payload} to the handler of the job {@code key}; returns once queued. */
     public void notifyWorker(String key, byte[] payload) {
-        validKey(key);
-        Objects.requireNonNull(payload, "payload");
-        ensureOpen("notifyWorker");
-        poolStream.add("n", PoolCodec.notification(key, payload));
-    }
-
-    // ------------------------------------------------------------------ workers
-
-    /**
-     * Adds a worker running jobs with {@code handler}; blocks until it is registered in the pool.
-     *
-     * @throws IllegalStateException on a client-only node
-     */
-    public Worker addWorker(JobHandler handler) {
-        Objects.requireNonNull(handler, "handler");
-        ensureOpen("addWorker");
-        if (clientOnly) {
-            throw new IllegalStateException("pool " + pool + ": a client-only node cannot host workers");
-        }
-        Worker worker = new Worker(this, handler, executor, log);
-        workers.put(worker.id(), worker);
-        try {
-            worker.start();
-        } catch (RuntimeException e) {
-            workers.remove(worker.id());
-            worker.retire();
-            throw e;
-        }
-        return worker;
-    }
-
-    /**
-     * Removes {@code worker}: it stops taking jobs, its running jobs are stopped here and started on
-     * the remaining workers, and it leaves the pool's maps.
-     */
-    public void removeWorker(Worker worker) {
-        Objects.requireNonNull(worker, "worker");
-        if (workers.remove(worker.id()) == null) {
-            return;
-        }
-        worker.stopLoops();
-        departures.markRemoving(List.of(worker));
-        departures.requeueJobs(worker);
-        departures.forget(worker);
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", worker.id()).log("removed worker");
-    }
-
-    /** Deletes a worker from the pool's maps (never its jobs' payloads). */
-    void deleteWorkerEntries(String workerId) {
-        departures.deleteEntries(workerId);
-    }
-
-    /** Stops a local worker another node removed from the pool, and each of its jobs. */
-    void evict(Worker worker) {
-        if (workers.remove(worker.id()) != null) {
-            departures.evict(worker);
-        }
-    }
-
-    /** The workers this node hosts. */
-    public List<WorkerInfo> workers() {
-        List<WorkerInfo> out = new ArrayList<>();
-        workers.values().forEach(w -> out.add(new WorkerInfo(w.id(), w.createdAt())));
-        out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
-        return out;
-    }
-
-    /** Every worker of the pool (all nodes), ordered by creation; read from Redis on client-only nodes. */
-    public List<WorkerInfo> poolWorkers() {
-        return view.poolWorkers();
+        jobs.notify(key, payload);
     }
 
     /** The keys of every job running in the pool, without duplicates; from Redis on client-only nodes. */
@@ -447,26 +303,57 @@ public final class Node implements AutoCloseable {
         return view.payload(key);
     }
 
-    // ------------------------------------------------------------------ routing support
+    // ------------------------------------------------------------------ workers
 
-    /** The bucket list; see {@link PoolView#activeWorkers()}. */
-    List<String> activeWorkers() {
-        return view.activeWorkers();
+    /**
+     * Adds a worker running jobs with {@code handler}; blocks until it is registered in the pool.
+     *
+     * @throws IllegalStateException on a client-only node
+     */
+    public Worker addWorker(JobHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        ensureOpen("addWorker");
+        requireFull("host workers");
+        Worker worker = new Worker(context, messages, handler);
+        workers.add(worker);
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            workers.remove(worker);
+            worker.retire();
+            throw e;
+        }
+        return worker;
     }
 
-    int bucket(String key, int buckets) {
-        return hasher.bucket(key, buckets);
+    /**
+     * Removes {@code worker}: it stops taking jobs, its running jobs are stopped here and started on
+     * the remaining workers, and it leaves the pool's maps.
+     */
+    public void removeWorker(Worker worker) {
+        Objects.requireNonNull(worker, "worker");
+        if (!workers.remove(worker)) {
+            return;
+        }
+        worker.stopLoops();
+        departures.markRemoving(List.of(worker));
+        departures.requeueJobs(worker);
+        departures.forget(worker);
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", worker.id()).log("removed worker");
     }
 
-    String activeOwner(String key) {
-        return view.activeOwner(key);
+    /** The workers this node hosts. */
+    public List<WorkerInfo> workers() {
+        List<WorkerInfo> out = new ArrayList<>();
+        workers.list().forEach(w -> out.add(new WorkerInfo(w.id(), w.createdAt())));
+        out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
+        return out;
     }
 
-    boolean payloadExistsInRedis(String key) {
-        return view.payloadExists(key);
+    /** Every worker of the pool (all nodes), ordered by creation; read from Redis on client-only nodes. */
+    public List<WorkerInfo> poolWorkers() {
+        return view.poolWorkers();
     }
-
-    // ------------------------------------------------------------------ background tasks
 
     // ------------------------------------------------------------------ tickers and schedules
 
@@ -481,9 +368,7 @@ public final class Node implements AutoCloseable {
         Args.positive("interval", interval);
         ensureOpen("ticker");
         requireFull("ticker");
-        Ticker ticker = new Ticker(this, name, interval, false, log);
-        resources.add(ticker);
-        return ticker;
+        return resources.add(newTicker(name, interval, false));
     }
 
     /**
@@ -494,36 +379,30 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException on a client-only node
      */
     public Schedule schedule(String name, Duration interval, JobProducer producer) {
-        Schedule.validName(name);
+        Schedule.validName(name, names.layout());
         Args.positive("interval", interval);
         Schedule.checked(producer);
         ensureOpen("schedule");
         requireFull("schedule");
-        Schedule schedule = new Schedule(this, name, interval, producer, log);
+        ReplicatedMap jobMap = StateMaps.builder(names.scheduleMap(name), redis).logger(log).executor(mapListeners)
+                .join();
+        Ticker ticker;
+        try {
+            ticker = newTicker(name, interval, true);
+        } catch (RuntimeException e) {
+            jobMap.close();
+            throw e;
+        }
+        Schedule schedule = new Schedule(config, jobs, jobMap, ticker, name, producer);
         resources.add(schedule::cancel);
         return schedule;
     }
 
-    private void requireFull(String op) {
-        if (clientOnly) {
-            throw new IllegalStateException("pool " + pool + ": a client-only node cannot " + op);
-        }
+    private Ticker newTicker(String name, Duration interval, boolean firstTickNow) {
+        return new Ticker(config, facade, names, maps.tickers(), name, interval, firstTickNow);
     }
 
-    ReplicatedMap tickersMap() {
-        return tickersMap;
-    }
-
-    // ------------------------------------------------------------------ close and shutdown
-
-    private void onShutdownMapChange() {
-        if (closing || shutdownMap.size() == 0) {
-            return;
-        }
-        Thread t = new Thread(() -> leave(false), "pulse-pool-shutdown-" + pool);
-        t.setDaemon(true);
-        t.start();
-    }
+    // ------------------------------------------------------------------ leaving
 
     /**
      * Leaves the pool: this node's workers stop, their jobs are stopped here and started on other
@@ -532,7 +411,7 @@ public final class Node implements AutoCloseable {
      */
     @Override
     public void close() {
-        leave(true);
+        lifecycle.leave(true);
     }
 
     /**
@@ -543,202 +422,52 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException on a client-only node
      */
     public void shutdown() {
-        if (clientOnly) {
-            throw new IllegalStateException("pool " + pool + ": a client-only node cannot shut the pool down");
-        }
-        if (closed || closing) {
-            return;
-        }
-        shutdownMap.set(PoolKeys.SHUTDOWN_KEY, id);
-        leave(false);
-        long deadline = System.nanoTime() + workerShutdownTtl.toNanos();
-        while (System.nanoTime() < deadline && !view.readMap(PoolKeys.workersMap(pool)).isEmpty()) {
-            sleep(Duration.ofMillis(20));
-        }
-        for (String name : List.of(PoolKeys.nodeKeepAliveMap(pool), PoolKeys.workersMap(pool),
-                PoolKeys.workerKeepAliveMap(pool), PoolKeys.cleanupMap(pool), PoolKeys.jobsMap(pool),
-                PoolKeys.pendingMap(pool), PoolKeys.payloadsMap(pool), PoolKeys.tickersMap(pool),
-                PoolKeys.keepAliveTtlMap(pool), PoolKeys.shutdownMap(pool))) {
-            try (ReplicatedMap m = ReplicatedMap.join(name, redis)) {
-                m.destroy();
-            } catch (RuntimeException e) {
-                log.atWarn().addKeyValue("map", name).setCause(e).log("destroying a pool map failed");
-            }
-        }
-        poolStream.destroy();
-        try {
-            StateLossRecovery.forget(redis, pool);
-        } catch (RuntimeException e) {
-            log.atWarn().setCause(e).log("deleting the pool's incarnation failed");
-        }
-        shutdown = true;
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).log("pool shut down");
-    }
-
-    private void leave(boolean requeue) {
-        synchronized (lifecycle) {
-            if (closing) {
-                return;
-            }
-            closing = true;
-        }
-        tasks.forEach(t -> t.cancel(false));
-        List<Worker> local = new ArrayList<>(workers.values());
-        local.forEach(Worker::stopLoops);
-        if (poolSink != null) {
-            poolSink.close();
-        }
-        if (requeue) {
-            // all at once: a view with some of them gone and the others still there moves jobs twice
-            departures.markRemoving(local);
-        }
-        for (Worker worker : local) {
-            if (requeue) {
-                departures.requeueJobs(worker);
-            } else {
-                departures.stopJobs(worker);
-            }
-            departures.forget(worker);
-            workers.remove(worker.id());
-        }
-        dispatcher.failAll(new ClosedException("pool " + pool + ": node " + id + " closed"));
-        try {
-            nodeKeepAlives.delete(id);
-            liveness.forget(id);
-        } catch (RuntimeException e) {
-            log.atDebug().setCause(e).log("deleting the node keep-alive failed");
-        }
-        releaseResources();
-        try {
-            nodeStream.destroy();
-        } catch (RuntimeException e) {
-            log.atDebug().setCause(e).log("destroying the node stream failed");
-        }
-        if (!requeue) {
-            shutdown = true;
-        }
-        closed = true;
-        redis.unregister(this);
-        log.atInfo().addKeyValue("pool", pool).addKeyValue("node", id).addKeyValue("requeued", requeue).log("node left");
-    }
-
-    private void releaseResources() {
-        List<AutoCloseable> all = new ArrayList<>(resources);
-        resources.clear();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                log.atDebug().setCause(e).log("closing a node resource failed");
-            }
-        }
+        requireFull("shut the pool down");
+        lifecycle.shutdownPool();
     }
 
     /** Whether this node left the pool (close, shutdown, or the pool's shutdown). */
     public boolean isClosed() {
-        return closed;
+        return lifecycle.isLeft();
     }
 
     /** Whether this node stopped because the pool was shut down. */
     public boolean isShutdown() {
-        return shutdown;
+        return lifecycle.isShutdown();
     }
-
-    // ------------------------------------------------------------------ accessors for workers and routers
 
     /** The node's id (a ULID). */
     public String id() {
-        return id;
+        return config.nodeId();
     }
 
     /** The pool's name. */
     public String poolName() {
-        return pool;
+        return config.pool();
     }
 
-    PulseRedis redis() {
-        return redis;
+    @Override
+    public String toString() {
+        return "Node[" + config.pool() + " " + config.nodeId() + (config.clientOnly() ? ", client-only" : "")
+                + (isClosed() ? ", closed" : "") + "]";
     }
 
-    ReplicatedMap workersMap() {
-        return workersMap;
-    }
+    // ------------------------------------------------------------------ for this package's tests
 
-    ReplicatedMap workerKeepAlives() {
-        return workerKeepAlives;
-    }
-
-    ReplicatedMap jobsMap() {
-        return jobsMap;
-    }
-
-    ReplicatedMap payloadsMap() {
-        return payloadsMap;
-    }
-
-    Duration workerTtl() {
-        return workerTtl;
-    }
-
-    Duration workerShutdownTtl() {
-        return workerShutdownTtl;
-    }
-
-    Duration workerReadBlock() {
-        return workerTtl.dividedBy(2);
-    }
-
-    ReplicatedMap cleanupMap() {
-        return cleanupMap;
-    }
-
-    ReplicatedMap pendingMap() {
-        return pendingMap;
-    }
-
-    ReplicatedMap nodeKeepAlives() {
-        return nodeKeepAlives;
-    }
-
-    Stream poolStream() {
-        return poolStream;
-    }
-
-    Stream nodeStream() {
-        return nodeStream;
+    PoolMaps maps() {
+        return maps;
     }
 
     PoolView view() {
         return view;
     }
 
-    Liveness liveness() {
-        return liveness;
-    }
-
-    StateLossRecovery recovery() {
-        return recovery;
-    }
-
-    boolean isClientOnly() {
-        return clientOnly;
-    }
-
-    /** Completes waiting dispatches whose job Redis shows started (their results may have been lost). */
-    void confirmWaitingDispatches() {
-        dispatcher.confirmFromRedis();
-    }
-
-    Duration ackGracePeriod() {
-        return ackGrace;
-    }
-
-    List<Worker> localWorkers() {
-        return new ArrayList<>(workers.values());
-    }
-
     PoolMaintenance maintenance() {
         return maintenance;
+    }
+
+    WorkerDepartures departures() {
+        return departures;
     }
 
     Router router() {
@@ -751,64 +480,15 @@ public final class Node implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    private void validKey(String key) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("job key must not be empty");
-        }
-        if (key.indexOf('=') >= 0) {
-            throw new IllegalArgumentException("job key \"" + key + "\" must not contain '='");
+    private void requireFull(String op) {
+        if (config.clientOnly()) {
+            throw new IllegalStateException("pool " + config.pool() + ": a client-only node cannot " + op);
         }
     }
 
     private void ensureOpen(String op) {
-        if (closing) {
-            throw new ClosedException("pool " + pool + ": node " + id + " is closed: cannot " + op);
+        if (lifecycle.isLeaving()) {
+            throw new ClosedException("pool " + config.pool() + ": node " + config.nodeId() + " is closed: cannot " + op);
         }
-    }
-
-    static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    static long toNanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
-    static Instant fromNanos(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
-
-    static Long parseNanos(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String toString() {
-        return "Node[" + pool + " " + id + (clientOnly ? ", client-only" : "") + (closed ? ", closed" : "") + "]";
     }
 }

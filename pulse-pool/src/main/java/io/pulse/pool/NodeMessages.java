@@ -16,16 +16,18 @@ import org.slf4j.Logger;
 final class NodeMessages {
 
     private final String pool;
+    private final PoolNames names;
     private final PulseRedis redis;
     private final Logger log;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private volatile Router router;
     private volatile Dispatcher dispatcher;
 
-    NodeMessages(String pool, PulseRedis redis, Logger log) {
-        this.pool = pool;
+    NodeMessages(PoolConfig config, PoolNames names, PulseRedis redis) {
+        this.pool = config.pool();
+        this.names = names;
         this.redis = redis;
-        this.log = log;
+        this.log = config.log();
     }
 
     void attach(Router router, Dispatcher dispatcher) {
@@ -36,17 +38,15 @@ final class NodeMessages {
     /** Handles one message of this node's stream. */
     void onEvent(Event event) {
         try {
-            switch (event.eventName()) {
-                case "a" -> {
-                    PoolCodec.Envelope envelope = PoolCodec.decodeEnvelope(event.payload());
-                    Router r = router;
-                    if (r != null) {
-                        r.onWorkerAck(envelope.sender(), PoolCodec.decodeAck(envelope.inner()));
-                    }
+            EventKind kind = EventKind.of(event.eventName());
+            if (kind == EventKind.ACK) {
+                PoolCodec.Envelope envelope = PoolCodec.decodeEnvelope(event.payload());
+                Router r = router;
+                if (r != null) {
+                    r.onWorkerAck(envelope.sender(), PoolCodec.decodeAck(envelope.inner()));
                 }
-                case "d" -> dispatcher.onResult(PoolCodec.decodeAck(event.payload()));
-                default -> {
-                }
+            } else if (kind == EventKind.DISPATCH_RESULT) {
+                dispatcher.onResult(PoolCodec.decodeAck(event.payload()));
             }
         } catch (PoolCodec.MalformedException e) {
             log.atError().addKeyValue("pool", pool).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
@@ -56,22 +56,17 @@ final class NodeMessages {
 
     /** A worker acknowledges an event routed by {@code routerNode}. */
     void ackToRouter(String routerNode, String workerId, String workerEventId, String error) {
-        send(routerNode, "a", PoolCodec.envelope(workerId, PoolCodec.ack(workerEventId, error)));
+        send(routerNode, EventKind.ACK, PoolCodec.envelope(workerId, PoolCodec.ack(workerEventId, error)));
     }
 
     /** Tells {@code dispatcherNode} how the start of pool event {@code poolEventId} went. */
     void sendDispatchResult(String dispatcherNode, String poolEventId, String error) {
-        send(dispatcherNode, "d", PoolCodec.ack(poolEventId, error));
+        send(dispatcherNode, EventKind.DISPATCH_RESULT, PoolCodec.ack(poolEventId, error));
     }
 
-    /** Forgets the stream of a node that left. */
-    void forget(String nodeId) {
-        streams.remove(nodeId);
-    }
-
-    private void send(String node, String kind, byte[] payload) {
-        Stream stream = streams.computeIfAbsent(node, n -> Stream.open(PoolKeys.nodeStream(pool, n), redis));
-        stream.addAsync(kind, payload, AddOptions.onlyIfStreamExists()).whenComplete((eventId, e) -> {
+    private void send(String node, EventKind kind, byte[] payload) {
+        Stream stream = streams.computeIfAbsent(node, n -> Stream.open(names.nodeStream(n), redis));
+        stream.addAsync(kind.code(), payload, AddOptions.onlyIfStreamExists()).whenComplete((eventId, e) -> {
             if (e != null) {
                 log.atWarn().addKeyValue("node", node).addKeyValue("kind", kind).setCause(e).log("writing to a node stream failed");
             } else if (eventId == null) {

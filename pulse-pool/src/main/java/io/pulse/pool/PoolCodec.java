@@ -2,7 +2,6 @@ package io.pulse.pool;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /**
  * The binary records of a pool, byte for byte as Go Pulse writes them (little-endian; L(x) is a
@@ -13,9 +12,16 @@ import java.time.Instant;
  *   <li>Envelope: L(senderId) L(inner); Ack: L(eventId) L(error message, empty on success)</li>
  * </ul>
  * Every pool-stream payload starts with L(key). Decoders reject truncated or inconsistent input with
- * {@link MalformedException} instead of failing their caller's loop. Stateless.
+ * {@link MalformedException} instead of failing their caller's loop. The values of the pool's maps that
+ * are not records (Unix nanoseconds, JSON lists) are read where they are used; the two markers below
+ * are Go Pulse's too. Stateless.
  */
 final class PoolCodec {
+
+    /** The key of the shutdown map's entry that marks a pool shutting down. */
+    static final String SHUTDOWN_KEY = "shutdown";
+    /** The value a worker's entry in the workers map takes while it is being removed. */
+    static final String REMOVING = "-";
 
     private PoolCodec() {
     }
@@ -48,7 +54,7 @@ final class PoolCodec {
         frame(out, bytes(job.key()));
         frame(out, bytes(job.nodeId()));
         frame(out, job.payload());
-        long nanos = job.createdAt().getEpochSecond() * 1_000_000_000L + job.createdAt().getNano();
+        long nanos = PoolClock.toNanos(job.createdAt());
         for (int i = 0; i < 8; i++) {
             out.write((int) (nanos >>> (8 * i)) & 0xFF);
         }
@@ -92,8 +98,7 @@ final class PoolCodec {
         byte[] payload = r.bytes();
         long nanos = r.int64();
         boolean requeued = r.byte1() != 0;
-        return new Job(key, payload, Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
-                Math.floorMod(nanos, 1_000_000_000L)), node, requeued);
+        return new Job(key, payload, PoolClock.fromNanos(nanos), node, requeued);
     }
 
     /** The key every pool-stream payload starts with. */

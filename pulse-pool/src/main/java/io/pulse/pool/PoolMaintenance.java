@@ -1,10 +1,13 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.DaemonThreads;
-import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
+import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -48,9 +52,17 @@ final class PoolMaintenance implements AutoCloseable {
     private static final Duration MIN_SETTLE = Duration.ofMillis(20);
     private static final Duration MAX_SETTLE = Duration.ofMillis(500);
 
-    private final Node node;
+    private final PoolConfig config;
     private final String pool;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
+    private final PoolMaps maps;
+    private final PoolStreams streams;
+    private final PoolView view;
+    private final Liveness liveness;
+    private final StateLossRecovery recovery;
+    private final LocalWorkers workers;
+    private final WorkerDepartures departures;
+    private final Dispatcher dispatcher;
     private final Logger log;
     private final ExecutorService thread;
     private final AtomicBoolean rebalanceQueued = new AtomicBoolean();
@@ -62,14 +74,68 @@ final class PoolMaintenance implements AutoCloseable {
     private List<String> placedFor;
     private volatile boolean closed;
 
-    PoolMaintenance(Node node, Logger log) {
-        this.node = node;
-        this.pool = node.poolName();
-        this.redis = node.redis();
-        this.log = log;
+    PoolMaintenance(PoolContext context, StateLossRecovery recovery, LocalWorkers workers,
+            WorkerDepartures departures, Dispatcher dispatcher) {
+        this.config = context.config();
+        this.pool = config.pool();
+        this.redis = context.facade();
+        this.maps = context.maps();
+        this.streams = context.streams();
+        this.view = context.view();
+        this.liveness = context.liveness();
+        this.recovery = recovery;
+        this.workers = workers;
+        this.departures = departures;
+        this.dispatcher = dispatcher;
+        this.log = config.log();
         this.thread = Executors.newSingleThreadExecutor(DaemonThreads.named("pool", pool + "-maintenance"));
-        long settle = node.workerTtl().toNanos() / 20;
+        long settle = config.workerTtl().toNanos() / 20;
         this.settleNanos = Math.max(MIN_SETTLE.toNanos(), Math.min(MAX_SETTLE.toNanos(), settle));
+    }
+
+    /**
+     * Starts the node's periodic work on the facade's scheduler (each run on the maintenance thread,
+     * skipped while one is queued or once {@code leaving}), and the map subscriptions that make it
+     * check sooner; what it registers is released with {@code resources}.
+     */
+    void start(NodeResources resources, BooleanSupplier leaving) {
+        // a re-read of the keep-alives (after a reconnection, or a revision that went back) is the
+        // earliest hint that Redis may have lost the pool's state
+        resources.add(maps.nodeKeepAlives().subscribe(e -> {
+            if (e.kind() == MapEvent.Kind.RESYNC) {
+                submit(recovery::checkAndRecover);
+            }
+        }));
+        Duration ttl = config.workerTtl();
+        every(ttl.dividedBy(2), this::keepNodeAlive, resources, leaving);
+        every(ttl, this::removeDeadNodes, resources, leaving);
+        if (config.clientOnly()) {
+            return;
+        }
+        every(config.ackGrace(), this::trimPoolStream, resources, leaving);
+        every(config.ackGrace(), this::removeExpiredGuards, resources, leaving);
+        every(ttl.dividedBy(2), this::removeDeadWorkers, resources, leaving);
+        every(ttl, this::requeueOrphans, resources, leaving);
+        every(ttl.dividedBy(2), this::requestRebalance, resources, leaving);
+        resources.add(maps.workers().subscribe(e -> requestRebalance()));
+        resources.add(maps.workerKeepAlives().subscribe(e -> {
+            if (e.kind() != MapEvent.Kind.CHANGE || !maps.workers().keys().isEmpty()) {
+                requestRebalance();
+            }
+        }));
+    }
+
+    private void every(Duration period, Runnable task, NodeResources resources, BooleanSupplier leaving) {
+        long ms = Math.max(1, period.toMillis());
+        AtomicBoolean queued = new AtomicBoolean();
+        resources.addTask(redis.scheduler().scheduleWithFixedDelay(() -> {
+            if (!leaving.getAsBoolean() && queued.compareAndSet(false, true)) {
+                submit(() -> {
+                    queued.set(false);
+                    task.run();
+                });
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS));
     }
 
     /** Queues a rebalance check (coalesced: many notifications make one check). */
@@ -96,7 +162,7 @@ final class PoolMaintenance implements AutoCloseable {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    log.atWarn().addKeyValue("pool", pool).addKeyValue("node", node.id()).setCause(e)
+                    log.atWarn().addKeyValue("pool", pool).addKeyValue("node", config.nodeId()).setCause(e)
                             .log("pool maintenance step failed; it runs again on its next period");
                 }
             });
@@ -108,12 +174,12 @@ final class PoolMaintenance implements AutoCloseable {
     // ------------------------------------------------------------------ rebalancing
 
     private void rebalance() {
-        node.recovery().observeWorkersRevision();
+        recovery.observeWorkersRevision();
         evictLocalWorkersRemovedElsewhere();
-        List<String> active = node.activeWorkers();
+        List<String> active = view.activeWorkers();
         long now = System.nanoTime();
         if (!active.equals(lastActive)) {
-            log.atInfo().addKeyValue("pool", pool).addKeyValue("node", node.id()).addKeyValue("workers", active.size())
+            log.atInfo().addKeyValue("pool", pool).addKeyValue("node", config.nodeId()).addKeyValue("workers", active.size())
                     .log("active workers changed; rebalancing local jobs once the set settles");
             lastActive = active;
             lastChange = now;
@@ -125,7 +191,7 @@ final class PoolMaintenance implements AutoCloseable {
             recheckIn(settleNanos - stableFor);
             return;
         }
-        if (active.equals(placedFor) && stableFor < node.workerTtl().toNanos() / 2) {
+        if (active.equals(placedFor) && stableFor < config.workerTtl().toNanos() / 2) {
             // the moves for this set are done; other nodes may not see it yet, so stray placements
             // are only fixed once it has been stable a while
             return;
@@ -140,26 +206,26 @@ final class PoolMaintenance implements AutoCloseable {
 
     /** Moves each local job whose key hashes to another worker, each move checked on the current view. */
     private void moveMisplacedJobs(List<String> active) {
-        for (Worker worker : node.localWorkers()) {
+        for (Worker worker : workers.list()) {
             if (worker.isStopped() || !active.contains(worker.id())) {
                 continue;
             }
             for (Job job : new ArrayList<>(worker.runningJobs().values())) {
-                String target = active.get(node.bucket(job.key(), active.size()));
+                String target = active.get(config.hasher().bucket(job.key(), active.size()));
                 if (target.equals(worker.id())) {
                     continue;
                 }
-                if (!node.activeWorkers().equals(active)) {
+                if (!view.activeWorkers().equals(active)) {
                     // the set changed while moving (a handler's stop takes time): decide the remaining
                     // moves on the new set once it settles
                     requestRebalance();
                     return;
                 }
-                if (worker.release(job.key(), node.workerShutdownTtl()) == null) {
+                if (worker.release(job.key(), config.workerShutdownTtl()) == null) {
                     continue; // stopped meanwhile: nothing to move
                 }
                 try {
-                    node.poolStream().add("j", PoolCodec.job(job.asRequeued()));
+                    streams.pool().add(EventKind.START.code(), PoolCodec.job(job.asRequeued()));
                     log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("from", worker.id())
                             .addKeyValue("to", target).log("requeued job: it now hashes to another worker");
                 } catch (RuntimeException e) {
@@ -183,21 +249,23 @@ final class PoolMaintenance implements AutoCloseable {
      * one that Redis lost (with the rest of the pool's state) registers again with them instead.
      */
     private void evictLocalWorkersRemovedElsewhere() {
-        Map<String, String> registered = node.workersMap().snapshot();
+        Map<String, String> registered = maps.workers().snapshot();
         boolean lossChecked = false;
-        for (Worker worker : node.localWorkers()) {
+        for (Worker worker : workers.list()) {
             if (worker.isStopped() || !worker.isRegistered() || registered.containsKey(worker.id())) {
                 continue;
             }
             if (!lossChecked) {
                 lossChecked = true;
-                if (node.recovery().explainsMissingWorker()) {
+                if (recovery.explainsMissingWorker()) {
                     return;
                 }
             }
             log.atWarn().addKeyValue("pool", pool).addKeyValue("worker", worker.id())
                     .log("another node removed this worker from the pool; stopping its jobs");
-            node.evict(worker);
+            if (workers.remove(worker)) {
+                departures.evict(worker);
+            }
         }
     }
 
@@ -205,24 +273,23 @@ final class PoolMaintenance implements AutoCloseable {
 
     /** Requeues the jobs of workers whose keep-alive is older than the worker TTL, then removes them. */
     void removeDeadWorkers() {
-        if (redis.connectedFor().compareTo(node.workerTtl()) < 0) {
+        if (redis.connectedFor().compareTo(config.workerTtl()) < 0) {
             // Redis was unreachable a moment ago: nobody could refresh a keep-alive meanwhile, so
             // stale ones prove nothing yet
             return;
         }
-        Set<String> active = new HashSet<>(node.activeWorkers());
+        Set<String> active = new HashSet<>(view.activeWorkers());
         Set<String> local = new HashSet<>();
-        node.localWorkers().forEach(w -> local.add(w.id()));
-        Set<String> candidates = new HashSet<>(node.jobsMap().keys());
-        candidates.addAll(node.workersMap().keys());
-        candidates.addAll(node.workerKeepAlives().keys());
-        long now = Node.nowNanos();
-        Liveness liveness = node.liveness();
+        workers.list().forEach(w -> local.add(w.id()));
+        Set<String> candidates = new HashSet<>(maps.jobs().keys());
+        candidates.addAll(maps.workers().keys());
+        candidates.addAll(maps.workerKeepAlives().keys());
+        long now = PoolClock.nowNanos();
         for (String id : candidates) {
             if (active.contains(id) || local.contains(id)) {
                 continue;
             }
-            if (liveness.fresh(id, Node.parseNanos(node.workerKeepAlives().get(id).orElse(null)), now)) {
+            if (liveness.fresh(id, PoolClock.parseNanos(maps.workerKeepAlives().get(id).orElse(null)), now)) {
                 // alive: being removed by its own node ("-"), or locked by a cleaner right now
                 continue;
             }
@@ -235,22 +302,22 @@ final class PoolMaintenance implements AutoCloseable {
     }
 
     private void cleanupDeadWorker(String id) {
-        List<String> keys = node.jobsMap().getValues(id);
+        List<String> keys = maps.jobs().getValues(id);
         int requeued = 0;
         for (String key : keys) {
-            Optional<byte[]> payload = node.view().payload(key);
+            Optional<byte[]> payload = view.payload(key);
             if (payload.isEmpty()) {
-                node.jobsMap().removeValues(id, key);
+                maps.jobs().removeValues(id, key);
                 continue;
             }
-            Job job = new Job(key, payload.get(), Instant.now(), node.id(), true);
-            node.poolStream().add("j", PoolCodec.job(job));
+            Job job = new Job(key, payload.get(), Instant.now(), config.nodeId(), true);
+            streams.pool().add(EventKind.START.code(), PoolCodec.job(job));
             requeued++;
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).addKeyValue("deadWorker", id)
                     .log("requeued job: its worker stopped keeping alive");
         }
-        node.deleteWorkerEntries(id);
-        Stream.open(PoolKeys.workerStream(id), redis).destroy();
+        departures.deleteEntries(id);
+        streams.worker(id).destroy();
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", id).addKeyValue("requeued", requeued)
                 .log("removed a dead worker");
     }
@@ -260,11 +327,11 @@ final class PoolMaintenance implements AutoCloseable {
      * node holds a fresh one; replaces a stale one with compare-and-delete.
      */
     private boolean lock(String name, Duration validity) {
-        ReplicatedMap cleanup = node.cleanupMap();
+        ReplicatedMap cleanup = maps.cleanup();
         String current = cleanup.get(name).orElse(null);
-        long now = Node.nowNanos();
+        long now = PoolClock.nowNanos();
         if (current != null) {
-            Long taken = Node.parseNanos(current);
+            Long taken = PoolClock.parseNanos(current);
             if (taken != null && now - taken <= validity.toNanos()) {
                 return false;
             }
@@ -278,16 +345,16 @@ final class PoolMaintenance implements AutoCloseable {
     /** Requeues, once for the whole pool, payloads no worker owns for longer than the grace period. */
     void requeueOrphans() {
         Set<String> owned = new HashSet<>();
-        Map<String, String> lists = node.jobsMap().snapshot();
+        Map<String, String> lists = maps.jobs().snapshot();
         for (String worker : lists.keySet()) {
-            owned.addAll(node.jobsMap().getValues(worker));
+            owned.addAll(maps.jobs().getValues(worker));
         }
-        Duration grace = node.workerTtl().multipliedBy(2);
-        if (grace.compareTo(node.ackGracePeriod()) < 0) {
-            grace = node.ackGracePeriod();
+        Duration grace = config.workerTtl().multipliedBy(2);
+        if (grace.compareTo(config.ackGrace()) < 0) {
+            grace = config.ackGrace();
         }
         long now = System.nanoTime();
-        Set<String> payloadKeys = node.payloadsMap().keys();
+        Set<String> payloadKeys = maps.payloads().keys();
         orphansSeen.keySet().retainAll(payloadKeys);
         removeStaleOrphanLocks(grace);
         for (String key : payloadKeys) {
@@ -300,25 +367,25 @@ final class PoolMaintenance implements AutoCloseable {
                 continue;
             }
             orphansSeen.remove(key);
-            Optional<byte[]> payload = node.view().payload(key);
+            Optional<byte[]> payload = view.payload(key);
             if (payload.isEmpty()) {
                 continue;
             }
-            node.poolStream().add("j", PoolCodec.job(new Job(key, payload.get(), Instant.now(), node.id(), true)));
+            streams.pool().add(EventKind.START.code(), PoolCodec.job(new Job(key, payload.get(), Instant.now(), config.nodeId(), true)));
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).log("requeued job: nobody owned it");
         }
     }
 
     /** Deletes orphan locks older than the grace period, so the cleanup map does not grow. */
     private void removeStaleOrphanLocks(Duration grace) {
-        long now = Node.nowNanos();
-        for (Map.Entry<String, String> e : node.cleanupMap().snapshot().entrySet()) {
+        long now = PoolClock.nowNanos();
+        for (Map.Entry<String, String> e : maps.cleanup().snapshot().entrySet()) {
             if (!e.getKey().startsWith(ORPHAN_LOCK)) {
                 continue;
             }
-            Long taken = Node.parseNanos(e.getValue());
+            Long taken = PoolClock.parseNanos(e.getValue());
             if (taken == null || now - taken > grace.toNanos()) {
-                node.cleanupMap().testAndDeleteAsync(e.getKey(), e.getValue());
+                maps.cleanup().testAndDeleteAsync(e.getKey(), e.getValue());
             }
         }
     }
@@ -330,19 +397,21 @@ final class PoolMaintenance implements AutoCloseable {
      * this node for dead during a long pause): without it, acks and dispatch results would be lost.
      */
     void keepNodeAlive() {
-        if (node.recovery().checkAndRecover()) {
+        if (recovery.checkAndRecover()) {
             return; // registered again from scratch
         }
-        node.liveness().publishAsync(node.id());
-        node.nodeKeepAlives().setAsync(node.id(), Long.toString(Node.nowNanos()));
-        Stream own = node.nodeStream();
-        if (own.addAsync("i", node.id().getBytes(StandardCharsets.UTF_8), io.pulse.streaming.AddOptions.onlyIfStreamExists())
-                .join() == null) {
-            log.atWarn().addKeyValue("pool", pool).addKeyValue("node", node.id())
+        liveness.publishAsync(config.nodeId());
+        maps.nodeKeepAlives().setAsync(config.nodeId(), Long.toString(PoolClock.nowNanos()));
+        Stream own = streams.node();
+        byte[] init = config.nodeId().getBytes(StandardCharsets.UTF_8);
+        String added = Futures.await(own.addAsync(EventKind.INIT.code(), init, AddOptions.onlyIfStreamExists()),
+                redis.syncTimeout(), "pool " + pool + ": check the node stream");
+        if (added == null) {
+            log.atWarn().addKeyValue("pool", pool).addKeyValue("node", config.nodeId())
                     .log("this node's stream was deleted by another node; recreating it");
-            own.add("i", node.id().getBytes(StandardCharsets.UTF_8));
+            own.add(EventKind.INIT.code(), init);
             // start results sent meanwhile were dropped: ask Redis which of the awaited jobs started
-            node.confirmWaitingDispatches();
+            dispatcher.confirmFromRedis();
         }
     }
 
@@ -351,24 +420,23 @@ final class PoolMaintenance implements AutoCloseable {
      * published TTLs nobody keeps alive any more.
      */
     void removeDeadNodes() {
-        long now = Node.nowNanos();
-        Liveness liveness = node.liveness();
-        Map<String, String> nodes = node.nodeKeepAlives().snapshot();
+        long now = PoolClock.nowNanos();
+        Map<String, String> nodes = maps.nodeKeepAlives().snapshot();
         for (Map.Entry<String, String> e : nodes.entrySet()) {
-            if (e.getKey().equals(node.id()) || liveness.fresh(e.getKey(), Node.parseNanos(e.getValue()), now)) {
+            if (e.getKey().equals(config.nodeId()) || liveness.fresh(e.getKey(), PoolClock.parseNanos(e.getValue()), now)) {
                 continue;
             }
             log.atInfo().addKeyValue("pool", pool).addKeyValue("deadNode", e.getKey()).log("removing a dead node's stream");
-            Stream.open(PoolKeys.nodeStream(pool, e.getKey()), redis).destroy();
-            node.nodeKeepAlives().testAndDelete(e.getKey(), e.getValue());
+            streams.ofNode(e.getKey()).destroy();
+            maps.nodeKeepAlives().testAndDelete(e.getKey(), e.getValue());
         }
-        if (!node.isClientOnly()) {
+        if (!config.clientOnly()) {
             // a TTL outlives its node or worker only if that died (or a Go node removed it): the
             // owner writes it again with its next keep-alive if it is in fact alive
-            Set<String> kept = node.workerKeepAlives().keys();
+            Set<String> kept = maps.workerKeepAlives().keys();
             long nowMillis = System.currentTimeMillis();
             for (String id : liveness.map().keys()) {
-                if (!nodes.containsKey(id) && !kept.contains(id) && !id.equals(node.id())
+                if (!nodes.containsKey(id) && !kept.contains(id) && !id.equals(config.nodeId())
                         && !joinedRecently(id, nowMillis, 2 * liveness.ttlNanos(id))) {
                     liveness.forget(id);
                 }
@@ -390,16 +458,16 @@ final class PoolMaintenance implements AutoCloseable {
 
     void trimPoolStream() {
         PoolScripts.TRIM_POOL.<Long>run(redis, ScriptOutputType.INTEGER,
-                new byte[][] {PoolKeys.streamKey(PoolKeys.poolStream(pool)).getBytes(StandardCharsets.UTF_8)});
+                new byte[][] {streams.names().poolStreamKey()});
     }
 
     /** Deletes dispatch guards past their deadline (their dispatcher died), compare-and-delete. */
     void removeExpiredGuards() {
-        long now = Node.nowNanos();
-        for (Map.Entry<String, String> e : node.pendingMap().snapshot().entrySet()) {
-            Long deadline = Node.parseNanos(e.getValue());
+        long now = PoolClock.nowNanos();
+        for (Map.Entry<String, String> e : maps.pending().snapshot().entrySet()) {
+            Long deadline = PoolClock.parseNanos(e.getValue());
             if (deadline != null && deadline < now) {
-                node.pendingMap().testAndDeleteAsync(e.getKey(), e.getValue());
+                maps.pending().testAndDeleteAsync(e.getKey(), e.getValue());
             }
         }
     }

@@ -2,11 +2,14 @@ package io.pulse.pool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,88 +25,137 @@ import org.slf4j.Logger;
  * What a node knows about its pool: the live workers in routing order, job owners, job keys, payloads
  * and workers. Full nodes read their replicas of the pool maps (payload bytes always come from Redis,
  * since they need not be text); client-only nodes, which join no such maps, read Redis. Thread-safe.
+ *
+ * <p>Routing asks for the bucket list and job owners on every event, so both are computed once and
+ * kept until one of the maps they are computed from changes (each replica counts its changes) or,
+ * for the bucket list, until a keep-alive or cleanup lock it relied on grows older than its TTL.
  */
 final class PoolView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String pool;
-    private final PulseRedis redis;
+    private final PoolNames names;
+    private final RedisFacade redis;
     private final Liveness liveness;
     private final Logger log;
-    private volatile Maps maps;
+    private volatile PoolMaps maps;
+    private volatile Buckets buckets;
+    private volatile Owners owners;
 
-    /** The replicas a full node joins. */
-    record Maps(ReplicatedMap workers, ReplicatedMap workerKeepAlives, ReplicatedMap cleanup, ReplicatedMap jobs,
-            ReplicatedMap payloads) {
+    /** The bucket list computed when the maps were at {@code versions}, valid until {@code validUntil} (Unix ns). */
+    private record Buckets(long[] versions, long validUntil, List<String> active) {
     }
 
-    PoolView(String pool, PulseRedis redis, Liveness liveness, Logger log) {
-        this.pool = pool;
+    /** Job key -> its active owners in bucket order, computed for {@code active} and the jobs map at {@code version}. */
+    private record Owners(List<String> active, long version, Map<String, List<String>> byKey) {
+    }
+
+    PoolView(PoolNames names, RedisFacade redis, Liveness liveness, Logger log) {
+        this.names = names;
         this.redis = redis;
         this.liveness = liveness;
         this.log = log;
     }
 
-    void attach(Maps maps) {
+    /** The replicas of a full node; until then (and on client-only nodes) the view reads Redis. */
+    void attach(PoolMaps maps) {
         this.maps = maps;
     }
 
     /**
      * The bucket list: workers not being removed, without a fresh cleanup lock, with a keep-alive
      * within their own node's worker TTL, ordered by creation time and then id (so every node orders
-     * ties alike, and nodes with different TTLs agree).
+     * ties alike, and nodes with different TTLs agree). Immutable.
      */
     List<String> activeWorkers() {
-        Maps m = maps;
-        long now = Node.nowNanos();
+        PoolMaps m = maps;
+        // the versions are read before the content: a change in between makes the next call recompute
+        long[] versions = versions(m);
+        long now = PoolClock.nowNanos();
+        Buckets cached = buckets;
+        if (cached != null && now <= cached.validUntil() && Arrays.equals(cached.versions(), versions)) {
+            return cached.active();
+        }
+        Buckets computed = computeBuckets(m, versions, now);
+        buckets = computed;
+        return computed.active();
+    }
+
+    private long[] versions(PoolMaps m) {
+        return new long[] {StateMaps.changes(m.workers()), StateMaps.changes(m.workerKeepAlives()),
+            StateMaps.changes(m.cleanup()), StateMaps.changes(m.keepAliveTtls())};
+    }
+
+    private Buckets computeBuckets(PoolMaps m, long[] versions, long now) {
         Map<String, String> locks = m.cleanup().snapshot();
         Map<String, String> alive = m.workerKeepAlives().snapshot();
+        long validUntil = Long.MAX_VALUE;
         List<Map.Entry<String, Long>> live = new ArrayList<>();
         for (Map.Entry<String, String> e : m.workers().snapshot().entrySet()) {
-            if (PoolKeys.REMOVING.equals(e.getValue())) {
+            if (PoolCodec.REMOVING.equals(e.getValue())) {
                 continue;
             }
             String id = e.getKey();
-            if (liveness.fresh(id, Node.parseNanos(locks.get(id)), now)) {
-                continue; // a node is cleaning it up
-            }
-            Long created = Node.parseNanos(e.getValue());
-            if (created == null || !liveness.fresh(id, Node.parseNanos(alive.get(id)), now)) {
+            Long lock = PoolClock.parseNanos(locks.get(id));
+            if (liveness.fresh(id, lock, now)) {
+                // a node is cleaning it up; once the lock is stale the worker may count again
+                validUntil = Math.min(validUntil, expiry(lock, liveness.ttlNanos(id)));
                 continue;
             }
-            live.add(Map.entry(e.getKey(), created));
+            Long created = PoolClock.parseNanos(e.getValue());
+            Long keepAlive = PoolClock.parseNanos(alive.get(id));
+            if (created == null || !liveness.fresh(id, keepAlive, now)) {
+                continue;
+            }
+            validUntil = Math.min(validUntil, expiry(keepAlive, liveness.ttlNanos(id)));
+            live.add(Map.entry(id, created));
         }
         live.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
         List<String> ids = new ArrayList<>(live.size());
         live.forEach(c -> ids.add(c.getKey()));
-        return ids;
+        return new Buckets(versions, validUntil, List.copyOf(ids));
+    }
+
+    /** The last instant (Unix ns) at which a timestamp written at {@code at} is still fresh. */
+    private static long expiry(long at, long ttlNanos) {
+        return at > Long.MAX_VALUE - ttlNanos ? Long.MAX_VALUE : at + ttlNanos;
     }
 
     /** The active worker whose job list holds {@code key} (the oldest if several), or {@code null}. */
     String activeOwner(String key) {
-        String owner = null;
-        for (String worker : activeWorkers()) {
-            if (maps.jobs().getValues(worker).contains(key)) {
-                if (owner != null) {
-                    log.atWarn().addKeyValue("job", key).log("job has several active owners; using the oldest worker");
-                    return owner;
+        List<String> active = activeWorkers();
+        ReplicatedMap jobs = maps.jobs();
+        long version = StateMaps.changes(jobs);
+        Owners cached = owners;
+        if (cached == null || cached.active() != active || cached.version() != version) {
+            Map<String, List<String>> byKey = new HashMap<>();
+            for (String worker : active) {
+                for (String job : jobs.getValues(worker)) {
+                    byKey.computeIfAbsent(job, k -> new ArrayList<>(1)).add(worker);
                 }
-                owner = worker;
             }
+            cached = new Owners(active, version, byKey);
+            owners = cached;
         }
-        return owner;
+        List<String> found = cached.byKey().get(key);
+        if (found == null) {
+            return null;
+        }
+        if (found.size() > 1) {
+            log.atWarn().addKeyValue("job", key).log("job has several active owners; using the oldest worker");
+        }
+        return found.get(0);
     }
 
     /** Every worker of the pool, ordered by creation. */
     List<WorkerInfo> poolWorkers() {
-        Maps m = maps;
-        Map<String, String> all = m == null ? readMap(PoolKeys.workersMap(pool)) : m.workers().snapshot();
+        PoolMaps m = maps;
+        Map<String, String> all = m == null ? readMap(names.map(PoolMap.WORKERS)) : m.workers().snapshot();
         List<WorkerInfo> out = new ArrayList<>();
         for (Map.Entry<String, String> e : all.entrySet()) {
-            Long created = Node.parseNanos(e.getValue());
+            Long created = PoolClock.parseNanos(e.getValue());
             if (created != null) {
-                out.add(new WorkerInfo(e.getKey(), Node.fromNanos(created)));
+                out.add(new WorkerInfo(e.getKey(), PoolClock.fromNanos(created)));
             }
         }
         out.sort(Comparator.comparing(WorkerInfo::createdAt).thenComparing(WorkerInfo::id));
@@ -112,8 +164,8 @@ final class PoolView {
 
     /** The keys in every worker's job list, without duplicates. */
     List<String> jobKeys() {
-        Maps m = maps;
-        Map<String, String> lists = m == null ? readMap(PoolKeys.jobsMap(pool)) : m.jobs().snapshot();
+        PoolMaps m = maps;
+        Map<String, String> lists = m == null ? readMap(names.map(PoolMap.JOBS)) : m.jobs().snapshot();
         Set<String> keys = new LinkedHashSet<>();
         for (String worker : lists.keySet()) {
             keys.addAll(m == null ? parseList(lists.get(worker)) : m.jobs().getValues(worker));
@@ -123,8 +175,8 @@ final class PoolView {
 
     /** The keys in every worker's job list in Redis (never the replica, which may lag). Async. */
     CompletableFuture<Set<String>> jobKeysInRedis() {
-        byte[] content = bytes(PoolKeys.mapContent(PoolKeys.jobsMap(pool)));
-        return redis.execute("pool " + pool + ": read jobs", c -> c.hgetall(content)).thenApply(raw -> {
+        byte[] content = names.mapContentKey(PoolMap.JOBS);
+        return redis.execute("pool " + names.pool() + ": read jobs", c -> c.hgetall(content)).thenApply(raw -> {
             Set<String> keys = new HashSet<>();
             raw.forEach((field, list) -> {
                 if (field.length > 0 && field[0] != '=') {
@@ -137,21 +189,21 @@ final class PoolView {
 
     /** The exact payload bytes of job {@code key}, from Redis. */
     Optional<byte[]> payload(String key) {
-        byte[] value = redis.executeSync("pool " + pool + ": job payload",
-                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+        byte[] value = redis.executeSync("pool " + names.pool() + ": job payload",
+                c -> c.hget(names.mapContentKey(PoolMap.JOB_PAYLOADS), bytes(key)));
         return Optional.ofNullable(value);
     }
 
     boolean payloadExists(String key) {
-        Boolean exists = redis.executeSync("pool " + pool + ": job exists",
-                c -> c.hexists(bytes(PoolKeys.mapContent(PoolKeys.payloadsMap(pool))), bytes(key)));
+        Boolean exists = redis.executeSync("pool " + names.pool() + ": job exists",
+                c -> c.hexists(names.mapContentKey(PoolMap.JOB_PAYLOADS), bytes(key)));
         return Boolean.TRUE.equals(exists);
     }
 
     /** A pool map's user entries, read from Redis. */
     Map<String, String> readMap(String mapName) {
-        Map<byte[], byte[]> raw = redis.executeSync("pool " + pool + ": read " + mapName,
-                c -> c.hgetall(bytes(PoolKeys.mapContent(mapName))));
+        Map<byte[], byte[]> raw = redis.executeSync("pool " + names.pool() + ": read " + mapName,
+                c -> c.hgetall(bytes(names.layout().mapContentKey(mapName))));
         Map<String, String> out = new HashMap<>();
         raw.forEach((k, v) -> {
             String field = new String(k, StandardCharsets.UTF_8);
@@ -170,7 +222,7 @@ final class PoolView {
                 node.forEach(n -> out.add(n.asText()));
             }
         } catch (IOException e) {
-            log.atWarn().addKeyValue("pool", pool).addKeyValue("value", json).log("unreadable job list skipped");
+            log.atWarn().addKeyValue("pool", names.pool()).addKeyValue("value", json).log("unreadable job list skipped");
         }
         return out;
     }

@@ -5,6 +5,7 @@ import io.pulse.streaming.Event;
 import io.pulse.streaming.Sink;
 import io.pulse.streaming.Stream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,10 @@ final class Router {
     /** Stop and notify events nobody could route for this long are dropped (their job is gone). */
     private static final Duration CONTROL_EVENT_TTL = Duration.ofMinutes(2);
 
-    private final Node node;
+    private final PoolConfig config;
+    private final PoolView view;
+    private final PoolStreams streams;
+    private final NodeMessages messages;
     private final Logger log;
     private final Map<String, Routed> pending = new ConcurrentHashMap<>();
     private final Map<String, Stream> workerStreams = new ConcurrentHashMap<>();
@@ -37,9 +41,12 @@ final class Router {
 
     private final Map<String, EarlyAck> earlyAcks = new ConcurrentHashMap<>();
 
-    Router(Node node, Logger log) {
-        this.node = node;
-        this.log = log;
+    Router(PoolConfig config, PoolView view, PoolStreams streams, NodeMessages messages) {
+        this.config = config;
+        this.view = view;
+        this.streams = streams;
+        this.messages = messages;
+        this.log = config.log();
     }
 
     void attach(Sink sink) {
@@ -52,45 +59,41 @@ final class Router {
         try {
             key = PoolCodec.decodeKey(event.payload());
         } catch (PoolCodec.MalformedException e) {
-            log.atError().addKeyValue("pool", node.poolName()).addKeyValue("event", event.id())
+            log.atError().addKeyValue("pool", config.pool()).addKeyValue("event", event.id())
                     .addKeyValue("reason", e.getMessage()).log("dropped a malformed pool event");
             sink.ack(event);
             return;
         }
+        EventKind kind = EventKind.of(event.eventName());
         String target;
-        switch (event.eventName()) {
-            case "j" -> {
-                List<String> active = node.activeWorkers();
-                if (active.isEmpty()) {
-                    log.atDebug().addKeyValue("pool", node.poolName()).addKeyValue("job", key)
-                            .log("no active worker yet; the start waits for one");
-                    return;
-                }
-                target = active.get(node.bucket(key, active.size()));
-            }
-            case "s", "n" -> {
-                target = node.activeOwner(key);
-                if (target == null) {
-                    if (node.payloadExistsInRedis(key)
-                            && Duration.between(event.createdAt(), java.time.Instant.now()).compareTo(CONTROL_EVENT_TTL) < 0) {
-                        log.atDebug().addKeyValue("job", key).log("job awaiting active owner");
-                    } else {
-                        log.atDebug().addKeyValue("job", key).log("job not found; event dropped");
-                        sink.ack(event);
-                    }
-                    return;
-                }
-            }
-            default -> {
-                log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("event", event.id())
-                        .addKeyValue("kind", event.eventName()).log("dropped a pool event of unknown kind");
-                sink.ack(event);
+        if (kind == EventKind.START) {
+            List<String> active = view.activeWorkers();
+            if (active.isEmpty()) {
+                log.atDebug().addKeyValue("pool", config.pool()).addKeyValue("job", key)
+                        .log("no active worker yet; the start waits for one");
                 return;
             }
+            target = active.get(config.hasher().bucket(key, active.size()));
+        } else if (kind == EventKind.STOP || kind == EventKind.NOTIFY) {
+            target = view.activeOwner(key);
+            if (target == null) {
+                if (view.payloadExists(key)
+                        && Duration.between(event.createdAt(), Instant.now()).compareTo(CONTROL_EVENT_TTL) < 0) {
+                    log.atDebug().addKeyValue("job", key).log("job awaiting active owner");
+                } else {
+                    log.atDebug().addKeyValue("job", key).log("job not found; event dropped");
+                    sink.ack(event);
+                }
+                return;
+            }
+        } else {
+            log.atWarn().addKeyValue("pool", config.pool()).addKeyValue("event", event.id())
+                    .addKeyValue("kind", event.eventName()).log("dropped a pool event of unknown kind");
+            sink.ack(event);
+            return;
         }
-        Stream stream = workerStreams.computeIfAbsent(target,
-                id -> Stream.open(PoolKeys.workerStream(id), node.redis()));
-        String routedId = stream.add(event.eventName(), PoolCodec.envelope(node.id(), event.payload()),
+        Stream stream = workerStreams.computeIfAbsent(target, streams::worker);
+        String routedId = stream.add(event.eventName(), PoolCodec.envelope(config.nodeId(), event.payload()),
                 AddOptions.onlyIfStreamExists());
         if (routedId == null) {
             // the worker's stream is gone (it is being removed): let the event come back later
@@ -104,7 +107,7 @@ final class Router {
         if (early != null) {
             onWorkerAck(target, early.ack());
         }
-        log.atDebug().addKeyValue("pool", node.poolName()).addKeyValue("job", key).addKeyValue("kind", event.eventName())
+        log.atDebug().addKeyValue("pool", config.pool()).addKeyValue("job", key).addKeyValue("kind", event.eventName())
                 .addKeyValue("worker", target).log("routed");
     }
 
@@ -125,10 +128,10 @@ final class Router {
             earlyAcks.remove(routedKey);
         }
         Event poolEvent = routed.event();
-        if (poolEvent.eventName().equals("j")) {
+        if (EventKind.of(poolEvent.eventName()) == EventKind.START) {
             try {
                 Job job = PoolCodec.decodeJob(poolEvent.payload());
-                node.sendDispatchResult(job.nodeId(), poolEvent.id(), ack.error());
+                messages.sendDispatchResult(job.nodeId(), poolEvent.id(), ack.error());
             } catch (PoolCodec.MalformedException e) {
                 log.atError().addKeyValue("event", poolEvent.id()).addKeyValue("reason", e.getMessage())
                         .log("cannot read the job of an acknowledged start");

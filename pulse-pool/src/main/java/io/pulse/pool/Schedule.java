@@ -1,11 +1,11 @@
 package io.pulse.pool;
 
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +24,8 @@ import org.slf4j.Logger;
  */
 public final class Schedule {
 
-    private final Node node;
+    private final PoolConfig config;
+    private final JobCommands jobs;
     private final String name;
     private final JobProducer producer;
     private final Logger log;
@@ -34,18 +35,19 @@ public final class Schedule {
     private final Subscription resets;
     private volatile boolean cancelled;
 
-    Schedule(Node node, String name, Duration interval, JobProducer producer, Logger log) {
-        this.node = node;
+    /**
+     * Runs the schedule on {@code ticker}, the pool-wide ticker of its name (first tick right away),
+     * tracking its jobs in {@code jobMap}; this schedule owns and closes both.
+     */
+    Schedule(PoolConfig config, JobCommands jobs, ReplicatedMap jobMap, Ticker ticker, String name,
+            JobProducer producer) {
+        this.config = config;
+        this.jobs = jobs;
         this.name = name;
         this.producer = producer;
-        this.log = log;
-        this.jobMap = ReplicatedMap.builder(PoolKeys.scheduleMap(node.poolName(), name), node.redis()).logger(log).join();
-        try {
-            this.ticker = new Ticker(node, name, interval, true, log);
-        } catch (RuntimeException e) {
-            jobMap.close();
-            throw e;
-        }
+        this.log = config.log();
+        this.jobMap = jobMap;
+        this.ticker = ticker;
         this.resets = jobMap.subscribe(e -> {
             if (e.kind() == MapEvent.Kind.RESET) {
                 log.atInfo().addKeyValue("schedule", name).log("schedule ended by another node");
@@ -59,9 +61,9 @@ public final class Schedule {
     /**
      * @throws IllegalArgumentException if {@code name} is invalid or collides with the pool's own maps
      */
-    static String validName(String name) {
+    static String validName(String name, KeyLayout layout) {
         Names.requireValid("schedule", name);
-        if (PoolKeys.collidesWithPoolNames(name)) {
+        if (layout.isReservedScheduleName(name)) {
             throw new IllegalArgumentException("schedule name \"" + name
                     + "\" collides with one of the pool's own maps or streams");
         }
@@ -102,7 +104,7 @@ public final class Schedule {
         for (JobSpec spec : wanted) {
             CompletableFuture<Void> d;
             try {
-                d = node.dispatchJobAsync(spec.key(), spec.payload());
+                d = jobs.dispatch(spec.key(), spec.payload());
             } catch (RuntimeException e) {
                 log.atError().addKeyValue("schedule", name).addKeyValue("job", spec.key()).setCause(e)
                         .log("invalid job in plan; skipped");
@@ -121,7 +123,7 @@ public final class Schedule {
         }
         try {
             CompletableFuture.allOf(dispatches.toArray(new CompletableFuture[0]))
-                    .get(node.ackGracePeriod().multipliedBy(2).plus(node.redis().syncTimeout()).toMillis(),
+                    .get(jobs.dispatchTimeout().toMillis(),
                             java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("schedule", name).setCause(e).log("some scheduled dispatches are still pending");
@@ -143,7 +145,7 @@ public final class Schedule {
         }
         for (String key : toStop) {
             try {
-                node.stopJob(key);
+                jobs.stop(key);
                 jobMap.deleteAsync(key);
             } catch (RuntimeException e) {
                 log.atWarn().addKeyValue("schedule", name).addKeyValue("job", key).setCause(e).log("stopping a job failed");

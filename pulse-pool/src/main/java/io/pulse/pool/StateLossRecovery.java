@@ -1,9 +1,10 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
-import io.pulse.core.PulseRedis;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
+import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 
@@ -21,32 +22,50 @@ import org.slf4j.Logger;
  */
 final class StateLossRecovery {
 
-    private final Node node;
+    private final PoolConfig config;
+    private final RedisFacade facade;
+    private final PoolNames names;
+    private final Liveness liveness;
+    private final LocalWorkers workers;
     private final Logger log;
     private final byte[][] keys;
+    private PoolMaps maps;
+    private Stream nodeStream;
+    private Dispatcher dispatcher;
     private String incarnation;
     private long lastWorkersRevision;
     private boolean revisionWentBack;
     private long revisionWentBackAt;
 
-    StateLossRecovery(Node node, Logger log) {
-        this.node = node;
-        this.log = log;
-        this.keys = new byte[][] {PoolKeys.incarnationKey(node.poolName()).getBytes(StandardCharsets.UTF_8)};
+    StateLossRecovery(PoolConfig config, RedisFacade facade, PoolNames names, Liveness liveness, LocalWorkers workers) {
+        this.config = config;
+        this.facade = facade;
+        this.names = names;
+        this.liveness = liveness;
+        this.workers = workers;
+        this.log = config.log();
+        this.keys = new byte[][] {names.incarnationKey()};
     }
 
-    /** Learns the pool's incarnation (creating it for a new pool). Blocking; called while joining. */
+    /** Learns the pool's incarnation (creating it for a new pool). Blocking; called first while joining. */
     void join() {
         incarnation = currentIncarnation();
     }
 
+    /** What recovery writes again and whom it tells; given once the node has joined them. */
+    void attach(PoolMaps maps, Stream nodeStream, Dispatcher dispatcher) {
+        this.maps = maps;
+        this.nodeStream = nodeStream;
+        this.dispatcher = dispatcher;
+    }
+
     /** Notes the workers map's revision; a revision lower than the last one means Redis lost data. */
     void observeWorkersRevision() {
-        long revision = node.workersMap().revision();
+        long revision = maps.workers().revision();
         if (revision < lastWorkersRevision) {
             revisionWentBack = true;
             revisionWentBackAt = System.nanoTime();
-            log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("from", lastWorkersRevision)
+            log.atWarn().addKeyValue("pool", config.pool()).addKeyValue("from", lastWorkersRevision)
                     .addKeyValue("to", revision).log("the workers map's revision went back: Redis lost data");
         }
         lastWorkersRevision = revision;
@@ -57,7 +76,7 @@ final class StateLossRecovery {
      * another node; if so, recovers (so the caller must not evict it). Blocking.
      */
     boolean explainsMissingWorker() {
-        boolean recently = revisionWentBack && System.nanoTime() - revisionWentBackAt < node.workerTtl().toNanos();
+        boolean recently = revisionWentBack && System.nanoTime() - revisionWentBackAt < config.workerTtl().toNanos();
         if (checkAndRecover()) {
             return true;
         }
@@ -81,36 +100,36 @@ final class StateLossRecovery {
     }
 
     private void recover(String reason) {
-        log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("node", node.id()).addKeyValue("reason", reason)
+        log.atWarn().addKeyValue("pool", config.pool()).addKeyValue("node", config.nodeId()).addKeyValue("reason", reason)
                 .log("Redis lost the pool's state (restarted empty, flushed or failed over): registering this node, "
                         + "its workers and their running jobs again; queued events and dispatch guards are gone");
-        node.liveness().republish(node.id());
-        node.nodeKeepAlives().set(node.id(), Long.toString(Node.nowNanos()));
-        node.nodeStream().add("i", node.id().getBytes(StandardCharsets.UTF_8));
-        int workers = 0;
+        liveness.republish(config.nodeId());
+        maps.nodeKeepAlives().set(config.nodeId(), Long.toString(PoolClock.nowNanos()));
+        nodeStream.add(EventKind.INIT.code(), config.nodeId().getBytes(StandardCharsets.UTF_8));
+        int registered = 0;
         int jobs = 0;
-        for (Worker worker : node.localWorkers()) {
+        for (Worker worker : workers.list()) {
             if (!worker.isStopped()) {
                 jobs += worker.registerAgain();
-                workers++;
+                registered++;
             }
         }
-        lastWorkersRevision = node.isClientOnly() ? 0 : node.workersMap().revision();
+        lastWorkersRevision = config.clientOnly() ? 0 : maps.workers().revision();
         revisionWentBack = false;
-        node.confirmWaitingDispatches();
-        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("node", node.id()).addKeyValue("workers", workers)
+        dispatcher.confirmFromRedis();
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("node", config.nodeId()).addKeyValue("workers", registered)
                 .addKeyValue("jobs", jobs).log("registered again after Redis lost the pool's state");
     }
 
     private String currentIncarnation() {
-        byte[] value = Futures.await(PoolScripts.INCARNATION.<byte[]>run(node.redis(), ScriptOutputType.VALUE, keys,
-                Ulid.next().getBytes(StandardCharsets.UTF_8)), node.redis().syncTimeout(),
-                "pool " + node.poolName() + ": read incarnation");
+        byte[] value = Futures.await(PoolScripts.INCARNATION.<byte[]>run(facade, ScriptOutputType.VALUE, keys,
+                Ulid.next().getBytes(StandardCharsets.UTF_8)), facade.syncTimeout(),
+                "pool " + config.pool() + ": read incarnation");
         return new String(value, StandardCharsets.UTF_8);
     }
 
-    static void forget(PulseRedis redis, String pool) {
-        redis.executeSync("pool " + pool + ": delete incarnation",
-                c -> c.del(PoolKeys.incarnationKey(pool).getBytes(StandardCharsets.UTF_8)));
+    /** Deletes the incarnation (the pool shut down). Blocking. */
+    void forget() {
+        facade.executeSync("pool " + names.pool() + ": delete incarnation", c -> c.del(keys[0]));
     }
 }

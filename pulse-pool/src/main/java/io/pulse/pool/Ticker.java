@@ -1,10 +1,13 @@
 package io.pulse.pool;
 
-import io.pulse.core.BoundedDispatcher;
-import io.pulse.core.DaemonThreads;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.MapProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +39,9 @@ public final class Ticker implements AutoCloseable {
     /** The longest a node advances the shared entry ahead of the tick it then delivers when due. */
     private static final Duration MAX_LEAD = Duration.ofMillis(250);
 
-    private final Node node;
+    private final PoolConfig config;
+    private final RedisFacade facade;
+    private final byte[] tickersKey;
     private final String name;
     private final String entry;
     private final Duration interval;
@@ -60,14 +65,17 @@ public final class Ticker implements AutoCloseable {
     private boolean delivered; // guarded by lock: whether it delivered one yet
     private volatile boolean closed;
 
-    Ticker(Node node, String name, Duration interval, boolean firstTickNow, Logger log) {
-        this.node = node;
+    Ticker(PoolConfig config, RedisFacade facade, PoolNames names, ReplicatedMap tickers, String name,
+            Duration interval, boolean firstTickNow) {
+        this.config = config;
+        this.facade = facade;
+        this.tickersKey = names.mapContentKey(PoolMap.TICKERS);
         this.name = name;
-        this.entry = PoolKeys.tickerEntry(node.poolName(), name);
+        this.entry = names.tickerField(name);
         this.interval = interval;
         this.leadMicros = Math.min(interval.dividedBy(2).toNanos(), MAX_LEAD.toNanos()) / 1000;
-        this.tickers = node.tickersMap();
-        this.log = log;
+        this.tickers = tickers;
+        this.log = config.log();
         this.callbacks = Executors.newSingleThreadExecutor(DaemonThreads.named("ticker", name));
         this.mapWatch = tickers.subscribe(this::onMapChange);
         String existing = tickers.get(entry).orElse(null);
@@ -76,7 +84,7 @@ public final class Ticker implements AutoCloseable {
             if (parsed != null && parsed.interval().equals(interval)) {
                 adopt(existing, parsed);
             } else {
-                long first = nowMicros() + (firstTickNow ? 0 : interval.toNanos() / 1000);
+                long first = PoolClock.nowMicros() + (firstTickNow ? 0 : interval.toNanos() / 1000);
                 String value = Entry.format(first, interval);
                 tickers.setAndWait(entry, value);
                 adopt(value, Entry.parse(value));
@@ -145,7 +153,7 @@ public final class Ticker implements AutoCloseable {
             if (closed || generation != armed) {
                 return;
             }
-            long now = nowMicros();
+            long now = PoolClock.nowMicros();
             if (now < nextMicros - leadMicros) {
                 arm(delayToNext());
                 return;
@@ -200,12 +208,12 @@ public final class Ticker implements AutoCloseable {
             if (closed) {
                 return;
             }
-            long untilDue = Math.max(0, tickMicros - nowMicros()) * 1000;
+            long untilDue = Math.max(0, tickMicros - PoolClock.nowMicros()) * 1000;
             long untilPaced = delivered ? lastDeliveryNanos + interval.toNanos() / 2 - System.nanoTime() : 0;
             long delay = Math.max(untilDue, untilPaced);
             if (delay > 0) {
                 try {
-                    node.redis().scheduler().schedule(() -> deliverWhenDue(tickMicros), delay, TimeUnit.NANOSECONDS);
+                    facade.scheduler().schedule(() -> deliverWhenDue(tickMicros), delay, TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException e) {
                     closed = true;
                 }
@@ -214,8 +222,8 @@ public final class Ticker implements AutoCloseable {
             delivered = true;
             lastDeliveryNanos = System.nanoTime();
         }
-        Instant tick = Instant.ofEpochSecond(tickMicros / 1_000_000, (tickMicros % 1_000_000) * 1000);
-        log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", node.id()).log("tick");
+        Instant tick = PoolClock.fromMicros(tickMicros);
+        log.atDebug().addKeyValue("ticker", entry).addKeyValue("node", config.nodeId()).log("tick");
         subscribers.forEach(s -> s.offer(tick));
     }
 
@@ -259,8 +267,8 @@ public final class Ticker implements AutoCloseable {
      * the map's revision at least where this node saw it), or lost by Redis (the revision went back).
      */
     private void entryMissing() {
-        node.redis().execute("ticker " + entry + ": read revision",
-                c -> c.hget(bytes(PoolKeys.mapContent(PoolKeys.tickersMap(node.poolName()))), bytes("=rev")))
+        facade.execute("ticker " + entry + ": read revision",
+                c -> c.hget(tickersKey, bytes(MapProtocol.REVISION_FIELD)))
                 .whenComplete((rev, error) -> {
                     synchronized (lock) {
                         advancing = false;
@@ -325,7 +333,7 @@ public final class Ticker implements AutoCloseable {
 
     /** How long until the advance of the next tick is due to be proposed (its lead time before it). */
     private Duration delayToNext() {
-        long delay = nextMicros - leadMicros - nowMicros();
+        long delay = nextMicros - leadMicros - PoolClock.nowMicros();
         return Duration.ofNanos(Math.max(0, delay) * 1000);
     }
 
@@ -336,15 +344,10 @@ public final class Ticker implements AutoCloseable {
         }
         long generation = ++armed;
         try {
-            timer = node.redis().scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
+            timer = facade.scheduler().schedule(() -> fire(generation), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             closed = true;
         }
-    }
-
-    private static long nowMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     // ---- lifecycle ----

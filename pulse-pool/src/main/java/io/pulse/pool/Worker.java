@@ -1,9 +1,12 @@
 package io.pulse.pool;
 
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
+import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Event;
 import io.pulse.streaming.Reader;
 import io.pulse.streaming.Stream;
@@ -18,7 +21,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -26,16 +31,27 @@ import org.slf4j.Logger;
 /**
  * A thread-safe worker of a node that runs the jobs routed to it by calling its {@link JobHandler},
  * one event at a time on a thread of its own (or the node's executor), so a slow handler delays only
- * this worker. Created by {@link Node#addWorker}; removed by {@link Node#removeWorker} or when its
+ * this worker. Created by {@code Node.addWorker}; removed by {@code Node.removeWorker} or when its
  * node closes.
  */
 public final class Worker {
 
-    private final Node node;
+    private final PoolConfig config;
+    private final RedisFacade facade;
+    private final PoolMaps maps;
+    private final Liveness liveness;
+    private final NodeMessages messages;
     private final String id = Ulid.next();
     private final Instant createdAt = Instant.now();
     private final JobHandler handler;
     private final Executor executor;
+    /**
+     * Runs handler calls that have a time limit (a stop when jobs move or the node leaves) when no
+     * executor was given, so the caller can stop waiting: one thread at most, started by the first such
+     * call and ended after a few idle seconds. A call that never returns keeps it, and later ones wait
+     * behind it, as they would for the handler's lock anyway.
+     */
+    private final ThreadPoolExecutor timedCalls;
     private final Logger log;
     private final Stream stream;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -48,12 +64,18 @@ public final class Worker {
     private volatile boolean retired;
     private volatile boolean registered;
 
-    Worker(Node node, JobHandler handler, Executor executor, Logger log) {
-        this.node = node;
+    Worker(PoolContext context, NodeMessages messages, JobHandler handler) {
+        this.config = context.config();
+        this.facade = context.facade();
+        this.maps = context.maps();
+        this.liveness = context.liveness();
+        this.messages = messages;
         this.handler = handler;
-        this.executor = executor;
-        this.log = log;
-        this.stream = Stream.open(PoolKeys.workerStream(id), node.redis());
+        this.executor = config.executor();
+        this.timedCalls = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("worker-call", id));
+        this.log = config.log();
+        this.stream = context.streams().worker(id);
     }
 
     /**
@@ -61,16 +83,16 @@ public final class Worker {
      * send it jobs), so no node can take it for dead and no routed event finds no stream.
      */
     void start() {
-        node.liveness().publish(id);
-        node.workerKeepAlives().setAndWait(id, Long.toString(Node.nowNanos()));
-        stream.add("i", PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8)));
-        reader = stream.reader().startAtOldest().blockDuration(node.workerReadBlock()).open();
+        liveness.publish(id);
+        maps.workerKeepAlives().setAndWait(id, Long.toString(PoolClock.nowNanos()));
+        stream.add(EventKind.INIT.code(), PoolCodec.envelope(config.nodeId(), id.getBytes(StandardCharsets.UTF_8)));
+        reader = stream.reader().startAtOldest().blockDuration(config.workerReadBlock()).open();
         events = reader.subscribe(this::handle);
-        long period = Math.max(1, node.workerTtl().toMillis() / 2);
-        keepAlive = node.redis().scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
-        node.workersMap().setAndWait(id, Long.toString(Node.toNanos(createdAt)));
+        long period = Math.max(1, config.workerTtl().toMillis() / 2);
+        keepAlive = facade.scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+        maps.workers().setAndWait(id, Long.toString(PoolClock.toNanos(createdAt)));
         registered = true;
-        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).log("worker added");
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", id).log("worker added");
     }
 
     /**
@@ -82,20 +104,20 @@ public final class Worker {
         if (retired) {
             return;
         }
-        node.liveness().publishAsync(id);
-        node.workerKeepAlives().setAsync(id, Long.toString(Node.nowNanos())).exceptionally(e -> {
+        liveness.publishAsync(id);
+        maps.workerKeepAlives().setAsync(id, Long.toString(PoolClock.nowNanos())).exceptionally(e -> {
             log.atWarn().addKeyValue("worker", id).setCause(e).log("worker keep-alive failed; will retry");
             return null;
         });
         if (stopped) {
             return;
         }
-        byte[] init = PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8));
-        stream.addAsync("i", init, io.pulse.streaming.AddOptions.onlyIfStreamExists()).thenAccept(added -> {
+        byte[] init = PoolCodec.envelope(config.nodeId(), id.getBytes(StandardCharsets.UTF_8));
+        stream.addAsync(EventKind.INIT.code(), init, AddOptions.onlyIfStreamExists()).thenAccept(added -> {
             if (added == null && !stopped) {
-                log.atWarn().addKeyValue("pool", node.poolName()).addKeyValue("worker", id)
+                log.atWarn().addKeyValue("pool", config.pool()).addKeyValue("worker", id)
                         .log("worker stream was deleted while the worker runs; recreating it");
-                stream.addAsync("i", init);
+                stream.addAsync(EventKind.INIT.code(), init);
             }
         }).exceptionally(e -> null);
     }
@@ -106,17 +128,17 @@ public final class Worker {
      * does not admit a second job under a key it runs. Blocking; returns the number of jobs recorded.
      */
     int registerAgain() {
-        node.liveness().republish(id);
-        node.workerKeepAlives().set(id, Long.toString(Node.nowNanos()));
-        stream.add("i", PoolCodec.envelope(node.id(), id.getBytes(StandardCharsets.UTF_8)));
-        node.workersMap().set(id, Long.toString(Node.toNanos(createdAt)));
+        liveness.republish(id);
+        maps.workerKeepAlives().set(id, Long.toString(PoolClock.nowNanos()));
+        stream.add(EventKind.INIT.code(), PoolCodec.envelope(config.nodeId(), id.getBytes(StandardCharsets.UTF_8)));
+        maps.workers().set(id, Long.toString(PoolClock.toNanos(createdAt)));
         List<Job> running = new ArrayList<>(jobs.values());
         for (Job job : running) {
-            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
-            awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
+            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
+            awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
             if (jobs.get(job.key()) != job) {
                 // stopped or moved meanwhile: take back what was just written for it
-                node.jobsMap().removeValuesAsync(id, job.key());
+                maps.jobs().removeValuesAsync(id, job.key());
             }
         }
         return running.size();
@@ -137,7 +159,7 @@ public final class Worker {
     private void handle(Event event) {
         PoolCodec.Envelope envelope;
         try {
-            if (event.eventName().equals("i")) {
+            if (EventKind.of(event.eventName()) == EventKind.INIT) {
                 return;
             }
             envelope = PoolCodec.decodeEnvelope(event.payload());
@@ -148,12 +170,16 @@ public final class Worker {
         }
         Outcome outcome;
         try {
-            outcome = switch (event.eventName()) {
-                case "j" -> startJob(PoolCodec.decodeJob(envelope.inner()));
-                case "s" -> stopJob(PoolCodec.decodeKey(envelope.inner()));
-                case "n" -> notify(PoolCodec.decodeNotification(envelope.inner()));
-                default -> Outcome.OK;
-            };
+            EventKind kind = EventKind.of(event.eventName());
+            if (kind == EventKind.START) {
+                outcome = startJob(PoolCodec.decodeJob(envelope.inner()));
+            } else if (kind == EventKind.STOP) {
+                outcome = stopJob(PoolCodec.decodeKey(envelope.inner()));
+            } else if (kind == EventKind.NOTIFY) {
+                outcome = notify(PoolCodec.decodeNotification(envelope.inner()));
+            } else {
+                outcome = Outcome.OK;
+            }
         } catch (PoolCodec.MalformedException e) {
             log.atError().addKeyValue("worker", id).addKeyValue("event", event.id()).addKeyValue("reason", e.getMessage())
                     .log("skipped a malformed job record");
@@ -165,7 +191,7 @@ public final class Worker {
             outcome = Outcome.RETRY;
         }
         if (outcome.ack()) {
-            node.ackToRouter(envelope.sender(), id, event.id(), outcome.error());
+            messages.ackToRouter(envelope.sender(), id, event.id(), outcome.error());
         }
     }
 
@@ -176,15 +202,15 @@ public final class Worker {
         if (jobs.containsKey(job.key())) {
             // a duplicate start (redelivery, recovery of an entry lost from the jobs map): the job
             // already runs here, so only make sure the pool's jobs map says so again
-            awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
+            awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
             log.atDebug().addKeyValue("worker", id).addKeyValue("job", job.key()).log("job already running here");
             return Outcome.OK;
         }
-        awaitWrite(node.jobsMap().appendUniqueValuesAsync(id, job.key()));
+        awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
         try {
-            awaitWrite(node.payloadsMap().setBytesAsync(job.key(), job.payload()));
+            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
         } catch (RuntimeException e) {
-            node.jobsMap().removeValuesAsync(id, job.key());
+            maps.jobs().removeValuesAsync(id, job.key());
             throw e;
         }
         try {
@@ -193,28 +219,28 @@ public final class Worker {
                 return null;
             }, null);
         } catch (Exception e) {
-            node.jobsMap().removeValuesAsync(id, job.key());
+            maps.jobs().removeValuesAsync(id, job.key());
             if (!job.requeued()) {
-                node.payloadsMap().deleteAsync(job.key());
+                maps.payloads().deleteAsync(job.key());
             }
             log.atWarn().addKeyValue("worker", id).addKeyValue("job", job.key()).setCause(e).log("job failed to start");
             return Outcome.failed(message(e));
         }
         jobs.put(job.key(), job);
-        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).addKeyValue("job", job.key())
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", id).addKeyValue("job", job.key())
                 .addKeyValue("requeued", job.requeued()).log("started job");
         return Outcome.OK;
     }
 
     private Outcome stopJob(String key) {
-        Released released = release(key, node.workerShutdownTtl());
+        Released released = release(key, config.workerShutdownTtl());
         if (released == null) {
             // not here (any more): a move raced this stop; it reaches the new owner on redelivery
             return Outcome.RETRY;
         }
         String error = released.error();
-        node.payloadsMap().deleteAsync(key);
-        log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", id).addKeyValue("job", key)
+        maps.payloads().deleteAsync(key);
+        log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", id).addKeyValue("job", key)
                 .log("stopped job");
         return error == null ? Outcome.OK : Outcome.failed(error);
     }
@@ -244,7 +270,7 @@ public final class Worker {
             error = "failed to stop job \"" + key + "\": " + message(e);
             log.atError().addKeyValue("worker", id).addKeyValue("job", key).setCause(e).log("handler failed to stop job");
         }
-        node.jobsMap().removeValuesAsync(id, key);
+        maps.jobs().removeValuesAsync(id, key);
         return new Released(job, error);
     }
 
@@ -289,13 +315,7 @@ public final class Worker {
                 done.completeExceptionally(t);
             }
         };
-        if (executor != null) {
-            executor.execute(task);
-        } else {
-            Thread t = new Thread(task, "pulse-worker-call-" + id);
-            t.setDaemon(true);
-            t.start();
-        }
+        (executor != null ? executor : timedCalls).execute(task);
         try {
             if (timeout == null) {
                 done.join();
@@ -317,7 +337,7 @@ public final class Worker {
     }
 
     private <T> T awaitWrite(CompletableFuture<T> write) {
-        return Futures.await(write, node.redis().syncTimeout(), "worker " + id + ": record job");
+        return Futures.await(write, facade.syncTimeout(), "worker " + id + ": record job");
     }
 
     private static String message(Throwable t) {

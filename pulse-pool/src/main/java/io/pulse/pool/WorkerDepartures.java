@@ -1,7 +1,10 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Futures;
+import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +21,22 @@ import org.slf4j.Logger;
  */
 final class WorkerDepartures {
 
-    private final Node node;
+    private final PoolConfig config;
+    private final RedisFacade facade;
+    private final PoolNames names;
+    private final PoolMaps maps;
+    private final Stream poolStream;
+    private final Liveness liveness;
     private final Logger log;
 
-    WorkerDepartures(Node node, Logger log) {
-        this.node = node;
-        this.log = log;
+    WorkerDepartures(PoolContext context) {
+        this.config = context.config();
+        this.log = config.log();
+        this.names = context.names();
+        this.facade = context.facade();
+        this.liveness = context.liveness();
+        this.poolStream = context.streams().pool();
+        this.maps = context.maps();
     }
 
     /**
@@ -34,28 +47,28 @@ final class WorkerDepartures {
         if (leaving.isEmpty()) {
             return;
         }
-        byte[][] keys = {bytes(PoolKeys.mapContent(PoolKeys.workersMap(node.poolName()))),
-            bytes(PoolKeys.mapUpdates(PoolKeys.workersMap(node.poolName())))};
+        byte[][] keys = {names.mapContentKey(PoolMap.WORKERS),
+            names.mapUpdatesChannel(PoolMap.WORKERS)};
         byte[][] ids = leaving.stream().map(w -> bytes(w.id())).toArray(byte[][]::new);
         try {
-            Futures.await(PoolScripts.MARK_REMOVING.<Long>run(node.redis(), ScriptOutputType.INTEGER, keys, ids),
-                    node.redis().syncTimeout(), "pool " + node.poolName() + ": mark workers as leaving");
+            Futures.await(PoolScripts.MARK_REMOVING.<Long>run(facade, ScriptOutputType.INTEGER, keys, ids),
+                    facade.syncTimeout(), "pool " + config.pool() + ": mark workers as leaving");
         } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("pool", node.poolName()).setCause(e)
+            log.atWarn().addKeyValue("pool", config.pool()).setCause(e)
                     .log("marking workers as leaving failed; their jobs are requeued anyway");
         }
     }
 
     /** Moves each job of a worker marked as leaving: stop here, start elsewhere. */
     void requeueJobs(Worker worker) {
-        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        long deadline = System.nanoTime() + config.workerShutdownTtl().toNanos();
         for (Job job : new ArrayList<>(worker.runningJobs().values())) {
             if (worker.release(job.key(), remaining(deadline)) == null) {
                 continue; // stopped meanwhile: nothing to requeue
             }
             try {
-                node.poolStream().add("j", PoolCodec.job(job.asRequeued()));
-                log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", job.key())
+                poolStream.add(EventKind.START.code(), PoolCodec.job(job.asRequeued()));
+                log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("job", job.key())
                         .addKeyValue("from", worker.id()).log("requeued job: its worker is leaving");
             } catch (RuntimeException e) {
                 log.atError().addKeyValue("job", job.key()).setCause(e)
@@ -66,13 +79,13 @@ final class WorkerDepartures {
 
     /** Stops every job of the worker for good (pool shutdown): nothing is requeued, payloads go. */
     void stopJobs(Worker worker) {
-        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        long deadline = System.nanoTime() + config.workerShutdownTtl().toNanos();
         for (String key : worker.jobKeys()) {
             if (worker.release(key, remaining(deadline)) == null) {
                 continue;
             }
-            node.payloadsMap().deleteAsync(key);
-            log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("job", key).log("stopped job: pool shut down");
+            maps.payloads().deleteAsync(key);
+            log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("job", key).log("stopped job: pool shut down");
         }
     }
 
@@ -82,10 +95,10 @@ final class WorkerDepartures {
      */
     void evict(Worker worker) {
         worker.retire();
-        long deadline = System.nanoTime() + node.workerShutdownTtl().toNanos();
+        long deadline = System.nanoTime() + config.workerShutdownTtl().toNanos();
         for (String key : worker.jobKeys()) {
             worker.release(key, remaining(deadline));
-            log.atInfo().addKeyValue("pool", node.poolName()).addKeyValue("worker", worker.id()).addKeyValue("job", key)
+            log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", worker.id()).addKeyValue("job", key)
                     .log("stopped job of an evicted worker");
         }
     }
@@ -104,14 +117,14 @@ final class WorkerDepartures {
     /** Deletes a worker from the workers, keep-alive, cleanup and jobs maps (never its jobs' payloads). */
     void deleteEntries(String workerId) {
         List<CompletableFuture<?>> deletes = new ArrayList<>();
-        deletes.add(node.workersMap().deleteAsync(workerId));
-        deletes.add(node.workerKeepAlives().deleteAsync(workerId));
-        deletes.add(node.cleanupMap().deleteAsync(workerId));
-        deletes.add(node.jobsMap().deleteAsync(workerId));
-        node.liveness().forget(workerId);
+        deletes.add(maps.workers().deleteAsync(workerId));
+        deletes.add(maps.workerKeepAlives().deleteAsync(workerId));
+        deletes.add(maps.cleanup().deleteAsync(workerId));
+        deletes.add(maps.jobs().deleteAsync(workerId));
+        liveness.forget(workerId);
         try {
             CompletableFuture.allOf(deletes.toArray(new CompletableFuture[0]))
-                    .get(node.redis().syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    .get(facade.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.atWarn().addKeyValue("worker", workerId).setCause(e).log("removing a worker's entries failed");
         }

@@ -51,7 +51,7 @@ class JobLossTest {
         n1.addWorker(w1);
         n2.addWorker(w2);
         n3.addWorker(w3);
-        await().atMost(Duration.ofSeconds(30)).until(() -> n1.activeWorkers().size() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> n1.view().activeWorkers().size() == 3);
         List<String> keys = new ArrayList<>();
         List<CompletableFuture<Void>> dispatches = new ArrayList<>();
         for (int i = 0; i < 25; i++) {

@@ -1,9 +1,12 @@
 package io.pulse.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
@@ -106,7 +109,7 @@ class PoolContractsTest {
         first.holdStart = new CountDownLatch(1);
         node.addWorker(first);
         node.addWorker(second);
-        await().atMost(LONG).until(() -> node.activeWorkers().size() == 2);
+        await().atMost(LONG).until(() -> node.view().activeWorkers().size() == 2);
         CompletableFuture<Void> slow = node.dispatchJobAsync("slow-1", new byte[0]);
         await().atMost(LONG).until(() -> first.startThreads.containsKey("slow-1"));
         long start = System.nanoTime();
@@ -162,11 +165,11 @@ class PoolContractsTest {
         Probe probe = new Probe();
         Worker worker = node.addWorker(probe);
         node.dispatchJob("before", new byte[0]);
-        REDIS.cli().del(PoolKeys.streamKey(PoolKeys.workerStream(worker.id())));
+        REDIS.cli().del(GoKeys.streamKey(GoKeys.workerStream(worker.id())));
         CompletableFuture<Void> after = node.dispatchJobAsync("after", new byte[0]);
         await().atMost(LONG).until(() -> probe.running.contains("after"));
         assertThat(after).succeedsWithin(LONG);
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.workerStream(worker.id())))).isEqualTo(1L);
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.workerStream(worker.id())))).isEqualTo(1L);
         node.close();
     }
 
@@ -192,7 +195,7 @@ class PoolContractsTest {
         first.holdStart = new CountDownLatch(1);
         node.addWorker(first);
         node.addWorker(second);
-        await().atMost(LONG).until(() -> node.activeWorkers().size() == 2);
+        await().atMost(LONG).until(() -> node.view().activeWorkers().size() == 2);
         node.dispatchJob("already", new byte[0]);
         AtomicInteger plans = new AtomicInteger();
         List<JobSpec> wanted = List.of(new JobSpec("slow-a", new byte[0]), new JobSpec("quick-b", new byte[0]),
@@ -209,5 +212,20 @@ class PoolContractsTest {
                 && !first.running.contains("slow-a") && !second.running.contains("quick-b"));
         schedule.cancel();
         node.close();
+    }
+
+    @Test
+    void aDispatchNoWorkerStartsInTimeFailsWithOutcomeUnknownForTheJobMayStillStart() {
+        // no full node: nothing routes the start, which stays queued in the pool stream
+        String pool = RedisServerExtension.uniqueName("timeout");
+        Node producer = REDIS.track(Node.builder(pool, REDIS.newPulseRedis()).clientOnly()
+                .ackGracePeriod(Duration.ofMillis(300)).join());
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> producer.dispatchJob("late", new byte[] {1}))
+                .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("may still start");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+        assertThatThrownBy(() -> producer.dispatchJobAsync("later", new byte[] {2}).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(OutcomeUnknownException.class);
     }
 }

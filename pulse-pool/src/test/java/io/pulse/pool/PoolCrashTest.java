@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.io.BufferedReader;
 import java.io.File;
@@ -75,7 +76,7 @@ class PoolCrashTest {
         Process victim = startWorkerProcess(pool, 1);
         try {
             List<String> victimWorkers = awaitReady(victim);
-            await().atMost(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 5 && b.activeWorkers().size() == 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 5 && b.view().activeWorkers().size() == 5);
 
             PulseRedis producerRedis = REDIS.newPulseRedis();
             // the producer only dispatches: a long grace gives the cold JVM of the victim time to answer
@@ -120,7 +121,7 @@ class PoolCrashTest {
         Set<String> keys = new HashSet<>();
         ObjectMapper json = new ObjectMapper();
         for (String w : workers) {
-            String list = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.jobsMap(pool)), w);
+            String list = REDIS.cli().hget(GoKeys.mapContent(GoKeys.jobsMap(pool)), w);
             if (list != null) {
                 keys.addAll(Arrays.asList(json.readValue(list, String[].class)));
             }

@@ -4,8 +4,10 @@ import static io.pulse.pool.PoolFixture.eventually;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,7 +128,7 @@ class PoolDepartureTest {
         List<String> keys = IntStream.range(0, 400).mapToObj(i -> "key-" + i).collect(Collectors.toList());
         dispatchAll(producer, keys);
         eventually(Duration.ofSeconds(30)).until(() -> unacked(pool) == 0);
-        ReplicatedMap workersMap = ReplicatedMap.join(PoolKeys.workersMap(pool), REDIS.newPulseRedis());
+        ReplicatedMap workersMap = StateMaps.join(GoKeys.workersMap(pool), REDIS.newPulseRedis());
 
         List<Integer> movedPerRound = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
@@ -149,9 +151,9 @@ class PoolDepartureTest {
             Map<RecordingHandler, Integer> startsBefore = new HashMap<>();
             all.values().forEach(h -> startsBefore.put(h, h.starts.size()));
 
-            workersMap.set(leavingIds.get(0), PoolKeys.REMOVING);
+            workersMap.set(leavingIds.get(0), PoolCodec.REMOVING);
             Thread.sleep(1);
-            workersMap.set(leavingIds.get(1), PoolKeys.REMOVING);
+            workersMap.set(leavingIds.get(1), PoolCodec.REMOVING);
             leaving.close();
 
             Map<String, RecordingHandler> remaining = Map.of(wa.id(), ha, wn.id(), hn);
@@ -199,7 +201,7 @@ class PoolDepartureTest {
     private static void awaitView(int workers, Node... nodes) {
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
             for (Node node : nodes) {
-                assertThat(node.activeWorkers()).as("view of %s", node).hasSize(workers);
+                assertThat(node.view().activeWorkers()).as("view of %s", node).hasSize(workers);
             }
         });
     }
@@ -207,7 +209,7 @@ class PoolDepartureTest {
     /** Waits until each key runs on exactly the worker its hash names among {@code handlers}' workers. */
     private static void awaitPlacement(List<String> keys, Map<String, RecordingHandler> handlers, Node view) {
         eventually(Duration.ofSeconds(60)).untilAsserted(() -> {
-            List<String> active = view.activeWorkers();
+            List<String> active = view.view().activeWorkers();
             assertThat(active).containsExactlyInAnyOrderElementsOf(handlers.keySet());
             int running = 0;
             for (RecordingHandler h : handlers.values()) {
@@ -222,6 +224,6 @@ class PoolDepartureTest {
     }
 
     private static long unacked(String pool) {
-        return REDIS.cli().xpending(PoolKeys.streamKey(PoolKeys.poolStream(pool)), PoolKeys.POOL_SINK).getCount();
+        return REDIS.cli().xpending(GoKeys.streamKey(GoKeys.poolStream(pool)), GoKeys.POOL_SINK).getCount();
     }
 }

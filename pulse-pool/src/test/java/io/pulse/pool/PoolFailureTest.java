@@ -7,11 +7,13 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -230,7 +232,7 @@ class PoolFailureTest {
 
     /** A replicated map of the pool joined on a connection of its own (closed by the caller). */
     private ReplicatedMap poolMap(String mapName) {
-        return ReplicatedMap.join(mapName, newRedis());
+        return StateMaps.join(mapName, newRedis());
     }
 
     private static ConditionFactory eventually() {
@@ -254,29 +256,29 @@ class PoolFailureTest {
     }
 
     private static String poolStreamKey(String pool) {
-        return PoolKeys.streamKey(PoolKeys.poolStream(pool));
+        return GoKeys.streamKey(GoKeys.poolStream(pool));
     }
 
     private static String nodeStreamKey(String pool, String nodeId) {
-        return PoolKeys.streamKey(PoolKeys.nodeStream(pool, nodeId));
+        return GoKeys.streamKey(GoKeys.nodeStream(pool, nodeId));
     }
 
     private static String workerStreamKey(String workerId) {
-        return PoolKeys.streamKey(PoolKeys.workerStream(workerId));
+        return GoKeys.streamKey(GoKeys.workerStream(workerId));
     }
 
     private static boolean inRedisMap(String mapName, String key) {
-        return REDIS.cli().hexists(PoolKeys.mapContent(mapName), key);
+        return REDIS.cli().hexists(GoKeys.mapContent(mapName), key);
     }
 
     private static long unackedPoolEvents(String pool) {
-        return REDIS.cli().xpending(poolStreamKey(pool), PoolKeys.POOL_SINK).getCount();
+        return REDIS.cli().xpending(poolStreamKey(pool), GoKeys.POOL_SINK).getCount();
     }
 
     private static void awaitBuckets(List<String> buckets, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
+                assertThat(node.view().activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
             }
         });
     }
@@ -284,7 +286,7 @@ class PoolFailureTest {
     private static void awaitActiveWorkers(int count, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("active workers seen by %s", node).hasSize(count);
+                assertThat(node.view().activeWorkers()).as("active workers seen by %s", node).hasSize(count);
             }
         });
     }
@@ -403,7 +405,7 @@ class PoolFailureTest {
         }
         assertThat(h1.running.size() + h2.running.size() + h3.running.size()).isEqualTo(keys.size());
         assertThat(ledger.overlapped).as("jobs that ran on two workers at once").isEmpty();
-        eventually().untilAsserted(() -> assertThat(new TreeSet<>(a.jobsMap().getValues(w3.id())))
+        eventually().untilAsserted(() -> assertThat(new TreeSet<>(a.maps().jobs().getValues(w3.id())))
                 .isEqualTo(new TreeSet<>(moving)));
     }
 
@@ -485,8 +487,8 @@ class PoolFailureTest {
 
         AtomicInteger bucketsAtEnd = new AtomicInteger();
         eventually(Duration.ofSeconds(90)).untilAsserted(() -> {
-            List<String> buckets = a.activeWorkers();
-            assertThat(buckets).as("bucket list").isNotEmpty().isEqualTo(b.activeWorkers());
+            List<String> buckets = a.view().activeWorkers();
+            assertThat(buckets).as("bucket list").isNotEmpty().isEqualTo(b.view().activeWorkers());
             bucketsAtEnd.set(buckets.size());
             Map<String, List<String>> where = new HashMap<>();
             byWorker.forEach((worker, h) -> h.running.keySet().forEach(
@@ -541,7 +543,7 @@ class PoolFailureTest {
         assertThat(hb.running.get("stuck-job").requeued()).isTrue();
         assertThat(hb.running.get("stuck-job").payload()).containsExactly(utf8("stuck payload"));
         assertThat(hb.startsOf("stuck-job")).isEqualTo(1);
-        eventually().untilAsserted(() -> assertThat(b.jobsMap().getValues(wb.id())).containsExactly("stuck-job"));
+        eventually().untilAsserted(() -> assertThat(b.maps().jobs().getValues(wb.id())).containsExactly("stuck-job"));
     }
 
     // ------------------------------------------------------------------ 4. bad data
@@ -551,7 +553,7 @@ class PoolFailureTest {
         String pool = pool("bad-data");
         LogCapture log = LogCapture.install();
         undo.add(log::uninstall);
-        Node.Hasher deadOnNewest = (k, n) -> k.startsWith("dead") ? n - 1 : 0;
+        KeyHasher deadOnNewest = (k, n) -> k.startsWith("dead") ? n - 1 : 0;
         Node a = join(pool, o -> o.hasher(deadOnNewest));
         Node b = join(pool, o -> o.hasher(deadOnNewest));
         Handler ha = new Handler();
@@ -569,12 +571,12 @@ class PoolFailureTest {
                 new String(PoolCodec.envelope(a.id(), utf8("\u0007\u0000\u0000\u0000abc")), StandardCharsets.UTF_8)));
         REDIS.cli().xadd(workerStream, Map.of("junk", "no pulse fields"));
         // unparsable map values, written through replicated maps so that every replica sees them
-        String expiredGuard = Long.toString(Node.nowNanos() - TimeUnit.HOURS.toNanos(1));
-        try (ReplicatedMap workers = poolMap(PoolKeys.workersMap(pool));
-                ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool));
-                ReplicatedMap jobs = poolMap(PoolKeys.jobsMap(pool));
-                ReplicatedMap nodeKeepAlives = poolMap(PoolKeys.nodeKeepAliveMap(pool));
-                ReplicatedMap pending = poolMap(PoolKeys.pendingMap(pool))) {
+        String expiredGuard = Long.toString(PoolClock.nowNanos() - TimeUnit.HOURS.toNanos(1));
+        try (ReplicatedMap workers = poolMap(GoKeys.workersMap(pool));
+                ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool));
+                ReplicatedMap jobs = poolMap(GoKeys.jobsMap(pool));
+                ReplicatedMap nodeKeepAlives = poolMap(GoKeys.nodeKeepAliveMap(pool));
+                ReplicatedMap pending = poolMap(GoKeys.pendingMap(pool))) {
             workers.set("ghost-1", "not-a-creation-time");
             keepAlives.set("ghost-1", "not-a-keep-alive");
             jobs.set("ghost-2", "{{{ not a json list");
@@ -588,14 +590,14 @@ class PoolFailureTest {
         assertThat(ha.running).containsOnlyKeys("before", "after");
         eventually().untilAsserted(() -> {
             assertThat(unackedPoolEvents(pool)).isZero();
-            assertThat(inRedisMap(PoolKeys.workersMap(pool), "ghost-1")).isFalse();
-            assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), "ghost-1")).isFalse();
-            assertThat(inRedisMap(PoolKeys.jobsMap(pool), "ghost-2")).isFalse();
-            assertThat(inRedisMap(PoolKeys.nodeKeepAliveMap(pool), "ghost-node")).isFalse();
-            assertThat(inRedisMap(PoolKeys.pendingMap(pool), "expired-guard")).isFalse();
+            assertThat(inRedisMap(GoKeys.workersMap(pool), "ghost-1")).isFalse();
+            assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), "ghost-1")).isFalse();
+            assertThat(inRedisMap(GoKeys.jobsMap(pool), "ghost-2")).isFalse();
+            assertThat(inRedisMap(GoKeys.nodeKeepAliveMap(pool), "ghost-node")).isFalse();
+            assertThat(inRedisMap(GoKeys.pendingMap(pool), "expired-guard")).isFalse();
         });
         long ghostsMs = millisSince(injected);
-        assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.pendingMap(pool)), "odd-guard"))
+        assertThat(REDIS.cli().hget(GoKeys.mapContent(GoKeys.pendingMap(pool)), "odd-guard"))
                 .as("an unparsable guard is skipped, not deleted").isEqualTo("not-a-deadline");
         eventually().untilAsserted(() -> assertThat(log.text())
                 .contains("dropped a malformed pool event")
@@ -614,9 +616,9 @@ class PoolFailureTest {
         wb.retire();
         eventually().untilAsserted(() -> {
             assertThat(ha.running).containsKey("dead-job");
-            assertThat(inRedisMap(PoolKeys.workersMap(pool), wb.id())).isFalse();
-            assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), wb.id())).isFalse();
-            assertThat(inRedisMap(PoolKeys.jobsMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.workersMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), wb.id())).isFalse();
+            assertThat(inRedisMap(GoKeys.jobsMap(pool), wb.id())).isFalse();
         });
         long deadMs = millisSince(stopped);
         assertThat(ha.running.get("dead-job").requeued()).isTrue();
@@ -646,23 +648,23 @@ class PoolFailureTest {
         assertThat(REDIS.cli().exists(streamA, streamB)).isEqualTo(2);
 
         CountDownLatch frozen = freezeMaintenance(b);
-        try (ReplicatedMap nodeKeepAlives = poolMap(PoolKeys.nodeKeepAliveMap(pool))) {
-            nodeKeepAlives.set(b.id(), Long.toString(Node.nowNanos() - 3 * TTL.toNanos()));
+        try (ReplicatedMap nodeKeepAlives = poolMap(GoKeys.nodeKeepAliveMap(pool))) {
+            nodeKeepAlives.set(b.id(), Long.toString(PoolClock.nowNanos() - 3 * TTL.toNanos()));
         }
         long staleAt = System.nanoTime();
         eventually().untilAsserted(() -> {
             assertThat(REDIS.cli().exists(streamB)).as("stream of the stale node").isZero();
-            assertThat(a.nodeKeepAlives().get(b.id())).isEmpty();
+            assertThat(a.maps().nodeKeepAlives().get(b.id())).isEmpty();
         });
         long deletedMs = millisSince(staleAt);
         assertThat(REDIS.cli().exists(streamA)).as("stream of the live node").isOne();
-        assertThat(a.nodeKeepAlives().get(a.id())).isPresent();
+        assertThat(a.maps().nodeKeepAlives().get(a.id())).isPresent();
 
         long thawed = System.nanoTime();
         frozen.countDown();
         eventually().untilAsserted(() -> {
             assertThat(REDIS.cli().exists(streamB)).as("recreated stream").isOne();
-            assertThat(a.nodeKeepAlives().get(b.id())).isPresent();
+            assertThat(a.maps().nodeKeepAlives().get(b.id())).isPresent();
         });
         long recreatedMs = millisSince(thawed);
         b.dispatchJob("after-recreation", utf8("result must reach b"));
@@ -687,8 +689,8 @@ class PoolFailureTest {
 
         long stopped = System.nanoTime();
         w1.retire();
-        try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
-            keepAlives.set(w1.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
+        try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
+            keepAlives.set(w1.id(), Long.toString(PoolClock.nowNanos() - 2 * TTL.toNanos()));
         }
         Handler h2 = new Handler();
         Worker w2 = b.addWorker(h2);
@@ -696,9 +698,9 @@ class PoolFailureTest {
         eventually().untilAsserted(() -> {
             assertThat(h2.running).containsOnlyKeys(keys.toArray(new String[0]));
             for (Node node : List.of(a, b)) {
-                assertThat(node.workersMap().get(w1.id())).isEmpty();
-                assertThat(node.workerKeepAlives().get(w1.id())).isEmpty();
-                assertThat(node.jobsMap().get(w1.id())).isEmpty();
+                assertThat(node.maps().workers().get(w1.id())).isEmpty();
+                assertThat(node.maps().workerKeepAlives().get(w1.id())).isEmpty();
+                assertThat(node.maps().jobs().get(w1.id())).isEmpty();
             }
         });
         long recoveredMs = millisSince(stopped);
@@ -708,13 +710,13 @@ class PoolFailureTest {
             assertThat(job.requeued()).isTrue();
             assertThat(job.payload()).containsExactly(utf8("payload of " + job.key()));
         });
-        assertThat(inRedisMap(PoolKeys.workersMap(pool), w1.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), w1.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.jobsMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workersMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w1.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.jobsMap(pool), w1.id())).isFalse();
         assertThat(REDIS.cli().exists(workerStreamKey(w1.id()))).isZero();
         eventually().untilAsserted(() -> {
-            assertThat(a.activeWorkers()).containsExactly(w2.id());
-            assertThat(b.jobsMap().getValues(w2.id())).containsExactlyInAnyOrderElementsOf(keys);
+            assertThat(a.view().activeWorkers()).containsExactly(w2.id());
+            assertThat(b.maps().jobs().getValues(w2.id())).containsExactlyInAnyOrderElementsOf(keys);
         });
         assertThat(w2.jobKeys()).containsExactlyElementsOf(keys);
     }
@@ -730,10 +732,10 @@ class PoolFailureTest {
         node.dispatchJob("job1", p1);
         node.dispatchJob("job2", p2);
 
-        node.deleteWorkerEntries(worker.id());
+        node.departures().deleteEntries(worker.id());
 
-        assertThat(inRedisMap(PoolKeys.workersMap(pool), worker.id())).isFalse();
-        assertThat(inRedisMap(PoolKeys.jobsMap(pool), worker.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.workersMap(pool), worker.id())).isFalse();
+        assertThat(inRedisMap(GoKeys.jobsMap(pool), worker.id())).isFalse();
         assertThat(node.jobPayload("job1")).hasValueSatisfying(v -> assertThat(v).containsExactly(p1));
         assertThat(node.jobPayload("job2")).hasValueSatisfying(v -> assertThat(v).containsExactly(p2));
         // the node then stops its worker (removed elsewhere, as far as it can tell): still no payload goes
@@ -758,7 +760,7 @@ class PoolFailureTest {
         for (String key : keys) {
             node.dispatchJob(key, utf8("payload of " + key));
         }
-        eventually().untilAsserted(() -> assertThat(node.jobsMap().getValues(worker.id()))
+        eventually().untilAsserted(() -> assertThat(node.maps().jobs().getValues(worker.id()))
                 .containsExactlyInAnyOrderElementsOf(keys));
         return new OrphanCase(name, pool, node, worker, handler, keys.subList(0, orphans));
     }
@@ -770,7 +772,7 @@ class PoolFailureTest {
         long orphanedAt = System.nanoTime();
         for (OrphanCase c : cases) {
             if (!c.orphaned().isEmpty()) {
-                try (ReplicatedMap jobs = poolMap(PoolKeys.jobsMap(c.pool()))) {
+                try (ReplicatedMap jobs = poolMap(GoKeys.jobsMap(c.pool()))) {
                     jobs.removeValues(c.worker().id(), c.orphaned().toArray(new String[0]));
                 }
             }
@@ -782,7 +784,7 @@ class PoolFailureTest {
         Map<String, Long> recoveredMs = new ConcurrentHashMap<>();
         eventually().untilAsserted(() -> {
             for (OrphanCase c : cases) {
-                assertThat(c.node().jobsMap().getValues(c.worker().id())).as("job list of the worker (%s)", c.name())
+                assertThat(c.node().maps().jobs().getValues(c.worker().id())).as("job list of the worker (%s)", c.name())
                         .containsExactlyInAnyOrderElementsOf(keys);
                 recoveredMs.computeIfAbsent(c.name(), n -> millisSince(orphanedAt));
             }
@@ -815,7 +817,7 @@ class PoolFailureTest {
 
         eventually().untilAsserted(() -> {
             assertThat(handler.running).containsOnlyKeys("job");
-            assertThat(node.jobsMap().getValues(worker.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(worker.id())).containsExactly("job");
         });
         System.out.printf("[orphan-restart] orphaned job restarted %d ms after it was let go%n",
                 millisSince(releasedAt));
@@ -838,19 +840,19 @@ class PoolFailureTest {
 
         long stoppedAt = System.nanoTime();
         stale.forEach(Worker::retire);
-        try (ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
+        try (ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             for (Worker w : stale) {
-                keepAlives.set(w.id(), Long.toString(Node.nowNanos() - 2 * TTL.toNanos()));
+                keepAlives.set(w.id(), Long.toString(PoolClock.nowNanos() - 2 * TTL.toNanos()));
             }
         }
 
         eventually().untilAsserted(() -> {
-            assertThat(a.activeWorkers()).containsExactly(active.id());
-            assertThat(b.activeWorkers()).containsExactly(active.id());
+            assertThat(a.view().activeWorkers()).containsExactly(active.id());
+            assertThat(b.view().activeWorkers()).containsExactly(active.id());
             for (Worker w : stale) {
-                assertThat(inRedisMap(PoolKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
-                assertThat(inRedisMap(PoolKeys.workerKeepAliveMap(pool), w.id())).isFalse();
-                assertThat(b.workersMap().get(w.id())).isEmpty();
+                assertThat(inRedisMap(GoKeys.workersMap(pool), w.id())).as("stale worker %s", w.id()).isFalse();
+                assertThat(inRedisMap(GoKeys.workerKeepAliveMap(pool), w.id())).isFalse();
+                assertThat(b.maps().workers().get(w.id())).isEmpty();
             }
         });
         System.out.printf("[stale-across-nodes] 5 stale workers of another node removed %d ms after they stopped%n",
@@ -868,7 +870,7 @@ class PoolFailureTest {
         awaitActiveWorkers(1, a, b);
         byte[] payload = {0, 1, (byte) 0xfe, (byte) 0xc3, 0x28, 'x'};
         a.dispatchJob("rebalance-job", payload);
-        eventually().untilAsserted(() -> assertThat(b.jobsMap().getValues(w1.id())).containsExactly("rebalance-job"));
+        eventually().untilAsserted(() -> assertThat(b.maps().jobs().getValues(w1.id())).containsExactly("rebalance-job"));
 
         long added = System.nanoTime();
         Handler h2 = new Handler();
@@ -878,8 +880,8 @@ class PoolFailureTest {
             assertThat(w1.jobKeys()).isEmpty();
             assertThat(w2.jobKeys()).containsExactly("rebalance-job");
             for (Node node : List.of(a, b)) {
-                assertThat(node.jobsMap().getValues(w1.id())).isEmpty();
-                assertThat(node.jobsMap().getValues(w2.id())).containsExactly("rebalance-job");
+                assertThat(node.maps().jobs().getValues(w1.id())).isEmpty();
+                assertThat(node.maps().jobs().getValues(w2.id())).containsExactly("rebalance-job");
             }
         });
         System.out.printf("[rebalance] job moved to the new worker %d ms after it was added%n", millisSince(added));
@@ -922,11 +924,11 @@ class PoolFailureTest {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> {
                     assertThat(added).noneMatch(Worker::isStopped);
-                    assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool)))).containsAll(ids);
+                    assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool)))).containsAll(ids);
                 });
         sweeping.set(false);
         hammer.get(30, TimeUnit.SECONDS);
-        eventually().untilAsserted(() -> assertThat(sweeper.activeWorkers()).containsExactlyInAnyOrderElementsOf(ids));
+        eventually().untilAsserted(() -> assertThat(sweeper.view().activeWorkers()).containsExactlyInAnyOrderElementsOf(ids));
         System.out.printf("[new-worker] 10 workers added during %d extra sweeps plus the periodic ones; none evicted%n",
                 extraSweeps.get());
         assertThat(extraSweeps.get()).isPositive();
@@ -951,8 +953,8 @@ class PoolFailureTest {
         assertThat(h1.running).containsOnlyKeys(keys.toArray(new String[0]));
 
         long evictedAt = System.nanoTime();
-        try (ReplicatedMap workers = poolMap(PoolKeys.workersMap(pool));
-                ReplicatedMap keepAlives = poolMap(PoolKeys.workerKeepAliveMap(pool))) {
+        try (ReplicatedMap workers = poolMap(GoKeys.workersMap(pool));
+                ReplicatedMap keepAlives = poolMap(GoKeys.workerKeepAliveMap(pool))) {
             workers.delete(w1.id());
             keepAlives.delete(w1.id());
         }
@@ -973,7 +975,7 @@ class PoolFailureTest {
             assertThat(h2.running.get(key).payload()).containsExactly(utf8("payload of " + key));
             assertThat(ledger.executing.get(key)).as("handlers running %s", key).containsExactly(h2);
         }
-        assertThat(a.localWorkers()).extracting(Worker::id).doesNotContain(w1.id());
+        assertThat(a.workers()).extracting(WorkerInfo::id).doesNotContain(w1.id());
     }
 
     /** P7: a start nobody could route for several grace periods still starts once a worker joins. */
@@ -1030,7 +1032,7 @@ class PoolFailureTest {
         });
 
         long orphanedAt = System.nanoTime();
-        try (ReplicatedMap payloads = poolMap(PoolKeys.payloadsMap(pool))) {
+        try (ReplicatedMap payloads = poolMap(GoKeys.payloadsMap(pool))) {
             payloads.set("orphan", "orphan payload");
         }
         eventually().until(() -> handlers.stream().mapToLong(h -> h.startsOf("orphan")).sum() >= 1);
@@ -1167,7 +1169,7 @@ class PoolFailureTest {
 
         assertThat(Duration.ofMillis(shutdownMs)).isLessThan(SHUTDOWN_TTL.plusSeconds(3));
         assertThat(node.isShutdown()).isTrue();
-        assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool))))
+        assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool))))
                 .as("workers map destroyed despite the dead node's worker").isSubsetOf("=rev", "=kind");
         assertThat(REDIS.cli().exists(poolStreamKey(pool))).isZero();
     }

@@ -4,9 +4,11 @@ import static io.pulse.pool.PoolFixture.eventually;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.Futures;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,7 @@ class PoolMixedTtlTest {
         RecordingHandler hb = new RecordingHandler();
         a.addWorker(ha);
         b.addWorker(hb);
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
 
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         long start = System.nanoTime();
@@ -65,12 +67,12 @@ class PoolMixedTtlTest {
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         System.out.printf("[mixed-ttl] %d of 200 dispatches over %d ms succeeded; producer stream present: %s%n",
-                200 - failures.size(), tookMs, REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.nodeStream(pool, producer.id()))));
+                200 - failures.size(), tookMs, REDIS.cli().exists(GoKeys.streamKey(GoKeys.nodeStream(pool, producer.id()))));
         assertThat(failures).as("failed dispatches").isEmpty();
         assertThat(ha.running.size() + hb.running.size()).isEqualTo(200);
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.nodeStream(pool, producer.id()))))
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.nodeStream(pool, producer.id()))))
                 .as("the producer's node stream was never taken for a dead node's").isEqualTo(1L);
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.nodeKeepAliveMap(pool)), producer.id())).isTrue();
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool)), producer.id())).isTrue();
     }
 
     @Test
@@ -81,18 +83,18 @@ class PoolMixedTtlTest {
         Worker wf = fast.addWorker(new RecordingHandler());
         Worker ws = slow.addWorker(new RecordingHandler()); // keep-alive every 6 s, three times the fast TTL
         List<String> both = new ArrayList<>(List.of(wf.id(), ws.id()));
-        eventually(Duration.ofSeconds(30)).until(() -> fast.activeWorkers().size() == 2 && slow.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> fast.view().activeWorkers().size() == 2 && slow.view().activeWorkers().size() == 2);
 
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(13);
         int checks = 0;
         while (System.nanoTime() < until) {
-            assertThat(fast.activeWorkers()).as("workers the 2 s node sees").containsExactlyInAnyOrderElementsOf(both);
-            assertThat(slow.activeWorkers()).as("workers the 12 s node sees").containsExactlyInAnyOrderElementsOf(both);
+            assertThat(fast.view().activeWorkers()).as("workers the 2 s node sees").containsExactlyInAnyOrderElementsOf(both);
+            assertThat(slow.view().activeWorkers()).as("workers the 12 s node sees").containsExactlyInAnyOrderElementsOf(both);
             Thread.sleep(50);
             checks++;
         }
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.nodeKeepAliveMap(pool)), slow.id())).isTrue();
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.nodeStream(pool, slow.id())))).isEqualTo(1L);
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool)), slow.id())).isTrue();
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.nodeStream(pool, slow.id())))).isEqualTo(1L);
         assertThat(ws.isStopped()).isFalse();
         System.out.printf("[agree] %d checks over 13 s: both nodes always saw both workers%n", checks);
     }
@@ -101,10 +103,10 @@ class PoolMixedTtlTest {
     void aNodeThatPublishesNoTtlIsJudgedByGoPulsesDefault() {
         String pool = RedisServerExtension.uniqueName("go-node");
         fixture.join(pool, o -> o.workerTtl(Duration.ofSeconds(1)).ackGracePeriod(Duration.ofSeconds(1)));
-        String keepAlives = PoolKeys.mapContent(PoolKeys.nodeKeepAliveMap(pool));
-        long now = Node.nowNanos();
+        String keepAlives = GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool));
+        long now = PoolClock.nowNanos();
         // as a Go node at its default TTL leaves it: written 10 s ago, no published TTL
-        ReplicatedMap goView = ReplicatedMap.join(PoolKeys.nodeKeepAliveMap(pool), REDIS.newPulseRedis());
+        ReplicatedMap goView = StateMaps.join(GoKeys.nodeKeepAliveMap(pool), REDIS.newPulseRedis());
         goView.set("GONODE", Long.toString(now - TimeUnit.SECONDS.toNanos(10)));
         goView.set("DEADGONODE", Long.toString(now - TimeUnit.SECONDS.toNanos(31)));
 
@@ -117,7 +119,7 @@ class PoolMixedTtlTest {
         String pool = RedisServerExtension.uniqueName("lost-result");
         Node worker = fixture.join(pool, o -> o.workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1)));
         Node producer = fixture.join(pool, o -> o.clientOnly().ackGracePeriod(Duration.ofSeconds(1)));
-        String producerStream = PoolKeys.streamKey(PoolKeys.nodeStream(pool, producer.id()));
+        String producerStream = GoKeys.streamKey(GoKeys.nodeStream(pool, producer.id()));
         worker.addWorker(new JobHandler() {
             @Override
             public void start(Job job) {
@@ -128,7 +130,7 @@ class PoolMixedTtlTest {
             public void stop(String key) {
             }
         });
-        eventually(Duration.ofSeconds(30)).until(() -> worker.activeWorkers().size() == 1);
+        eventually(Duration.ofSeconds(30)).until(() -> worker.view().activeWorkers().size() == 1);
 
         long start = System.nanoTime();
         producer.dispatchJob("lost", utf8("x"));

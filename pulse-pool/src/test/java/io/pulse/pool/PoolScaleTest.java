@@ -3,8 +3,8 @@ package io.pulse.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulse.core.Futures;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -105,7 +105,7 @@ class PoolScaleTest {
                 .map(Worker::id).collect(Collectors.toList());
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
             for (Node node : full) {
-                assertThat(node.activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
+                assertThat(node.view().activeWorkers()).as("bucket list of %s", node).containsExactlyElementsOf(buckets);
             }
         });
         List<String> keys = IntStream.range(0, JOBS).mapToObj(i -> "job-" + i).collect(Collectors.toList());

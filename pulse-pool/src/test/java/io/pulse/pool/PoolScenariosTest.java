@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.ClosedException;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Stream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -187,26 +189,26 @@ class PoolScenariosTest {
     private static void awaitActiveWorkers(int count, Node... all) {
         eventually().untilAsserted(() -> {
             for (Node node : all) {
-                assertThat(node.activeWorkers()).as("active workers seen by %s", node).hasSize(count);
+                assertThat(node.view().activeWorkers()).as("active workers seen by %s", node).hasSize(count);
             }
         });
     }
 
     private static String payloadsHash(String pool) {
-        return PoolKeys.mapContent(PoolKeys.payloadsMap(pool));
+        return GoKeys.mapContent(GoKeys.payloadsMap(pool));
     }
 
     private static String pendingHash(String pool) {
-        return PoolKeys.mapContent(PoolKeys.pendingMap(pool));
+        return GoKeys.mapContent(GoKeys.pendingMap(pool));
     }
 
     private static String poolStreamKey(String pool) {
-        return PoolKeys.streamKey(PoolKeys.poolStream(pool));
+        return GoKeys.streamKey(GoKeys.poolStream(pool));
     }
 
     /** Pool events delivered to a node but not acknowledged yet. */
     private static long unackedPoolEvents(String pool) {
-        return REDIS.cli().xpending(poolStreamKey(pool), PoolKeys.POOL_SINK).getCount();
+        return REDIS.cli().xpending(poolStreamKey(pool), GoKeys.POOL_SINK).getCount();
     }
 
     /** The outcome of a dispatch: {@code null} on success, else the exception it failed with. */
@@ -392,7 +394,7 @@ class PoolScenariosTest {
         Worker w1 = node.addWorker(h1);
         Worker w2 = node.addWorker(h2);
         awaitActiveWorkers(2, node);
-        assertThat(node.activeWorkers()).containsExactly(w1.id(), w2.id());
+        assertThat(node.view().activeWorkers()).containsExactly(w1.id(), w2.id());
 
         node.dispatchJob("job1", utf8("one"));
         node.dispatchJob("job2", utf8("two"));
@@ -437,8 +439,8 @@ class PoolScenariosTest {
 
         node.dispatchJob("job", utf8("payload"));
         eventually().untilAsserted(() -> {
-            assertThat(node.jobsMap().getValues(w1.id())).containsExactly("job");
-            assertThat(node.jobsMap().getValues(w2.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(w1.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(w2.id())).isEmpty();
         });
         bucket.set(1);
         node.stopJob("job");
@@ -447,7 +449,7 @@ class PoolScenariosTest {
             assertThat(h1.stops).containsExactly("job");
             assertThat(w1.jobKeys()).isEmpty();
             assertThat(node.jobPayload("job")).isEmpty();
-            assertThat(node.jobsMap().getValues(w1.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(w1.id())).isEmpty();
             assertThat(node.jobKeys()).isEmpty();
         });
         assertThat(h2.stops).isEmpty();
@@ -489,7 +491,7 @@ class PoolScenariosTest {
     void activeGuardWrittenDirectlyInRedisRejectsTheDispatchAndIsLeftAlone() {
         String pool = pool("race-active-guard");
         TwoNodes p = twoNodes(pool, b -> b);
-        String guard = Long.toString(Node.nowNanos() + TimeUnit.HOURS.toNanos(1));
+        String guard = Long.toString(PoolClock.nowNanos() + TimeUnit.HOURS.toNanos(1));
         REDIS.cli().hset(pendingHash(pool), "job", guard);
 
         assertThatThrownBy(() -> p.first().dispatchJob("job", utf8("x"))).isInstanceOf(JobExistsException.class);
@@ -504,7 +506,7 @@ class PoolScenariosTest {
     void staleGuardWrittenDirectlyInRedisIsOverwrittenAndTheDispatchSucceeds() {
         String pool = pool("race-stale-guard");
         TwoNodes p = twoNodes(pool, b -> b);
-        String stale = Long.toString(Node.nowNanos() - TimeUnit.HOURS.toNanos(1));
+        String stale = Long.toString(PoolClock.nowNanos() - TimeUnit.HOURS.toNanos(1));
         REDIS.cli().hset(pendingHash(pool), "job", stale);
 
         p.first().dispatchJob("job", utf8("x"));
@@ -652,7 +654,7 @@ class PoolScenariosTest {
         eventually().untilAsserted(() -> {
             assertThat(node.poolWorkers()).extracting(WorkerInfo::id).containsExactly(w2.id());
             assertThat(node.jobKeys()).containsExactly("job");
-            assertThat(node.jobsMap().getValues(w2.id())).containsExactly("job");
+            assertThat(node.maps().jobs().getValues(w2.id())).containsExactly("job");
         });
         assertThat(node.jobPayload("job")).hasValueSatisfying(v -> assertThat(v).containsExactly(payload));
     }
@@ -708,7 +710,7 @@ class PoolScenariosTest {
     @Test
     void shutdownStopsEveryJobOnEveryNodeAndLeavesOnlyTombstones() {
         String pool = pool("shutdown");
-        Node.Hasher byNumber = (key, n) -> Integer.parseInt(key.substring(key.indexOf('-') + 1)) % n;
+        KeyHasher byNumber = (key, n) -> Integer.parseInt(key.substring(key.indexOf('-') + 1)) % n;
         Node a = join(pool, b -> b.hasher(byNumber));
         Node b = join(pool, o -> o.hasher(byNumber));
         Recorder h1 = new Recorder();
@@ -743,7 +745,7 @@ class PoolScenariosTest {
         assertThat(h1.starts.size() + h2.starts.size() + h3.starts.size()).as("no job was requeued").isEqualTo(6);
         eventually().untilAsserted(() -> assertOnlyTombstonesRemain(pool));
         for (Worker w : List.of(w1, w2, w3)) {
-            assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.workerStream(w.id())))).isZero();
+            assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.workerStream(w.id())))).isZero();
         }
     }
 
@@ -776,14 +778,14 @@ class PoolScenariosTest {
     @Test
     void joiningAPoolThatIsShuttingDownFails() {
         String pool = pool("shutting-down");
-        try (ReplicatedMap shutdown = ReplicatedMap.join(PoolKeys.shutdownMap(pool), newRedis())) {
-            shutdown.set(PoolKeys.SHUTDOWN_KEY, "some-node");
+        try (ReplicatedMap shutdown = StateMaps.join(GoKeys.shutdownMap(pool), newRedis())) {
+            shutdown.set(PoolCodec.SHUTDOWN_KEY, "some-node");
         }
 
         assertThatThrownBy(() -> join(pool)).isInstanceOf(PulseException.class).hasMessageContaining("shutting down");
         assertThatThrownBy(() -> join(pool, Node.Builder::clientOnly)).isInstanceOf(PulseException.class)
                 .hasMessageContaining("shutting down");
-        assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool)))).isEmpty();
+        assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool)))).isEmpty();
     }
 
     // ------------------------------------------------------------------ client-only nodes
@@ -812,8 +814,8 @@ class PoolScenariosTest {
 
         assertThat(client.isClosed()).isTrue();
         assertThat(client.isShutdown()).isFalse();
-        assertThat(REDIS.cli().exists(PoolKeys.streamKey(PoolKeys.nodeStream(pool, client.id())))).isZero();
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.nodeKeepAliveMap(pool)), client.id())).isFalse();
+        assertThat(REDIS.cli().exists(GoKeys.streamKey(GoKeys.nodeStream(pool, client.id())))).isZero();
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.nodeKeepAliveMap(pool)), client.id())).isFalse();
         assertThatThrownBy(() -> client.dispatchJob("job3", utf8("x"))).isInstanceOf(ClosedException.class);
         client.close();
         full.dispatchJob("job3", utf8("the pool still works"));
@@ -914,7 +916,7 @@ class PoolScenariosTest {
         Recorder handler = new Recorder();
         Worker worker = node.addWorker(handler);
         node.dispatchJob("job", utf8("payload"));
-        Stream poolStream = Stream.builder(PoolKeys.poolStream(pool), newRedis()).maxLen(0).open();
+        Stream poolStream = Stream.builder(GoKeys.poolStream(pool), newRedis()).maxLen(0).open();
 
         poolStream.add("j", PoolCodec.job(new Job("job", utf8("payload"), Instant.now(), node.id(), false)));
         poolStream.add("j", PoolCodec.job(new Job("job", utf8("payload"), Instant.now(), node.id(), true)));
@@ -924,7 +926,7 @@ class PoolScenariosTest {
         assertThat(handler.startsOf("job")).isEqualTo(1);
         assertThat(handler.stops).isEmpty();
         assertThat(worker.jobKeys()).containsExactly("barrier", "job");
-        assertThat(node.jobsMap().getValues(worker.id())).containsExactlyInAnyOrder("barrier", "job");
+        assertThat(node.maps().jobs().getValues(worker.id())).containsExactlyInAnyOrder("barrier", "job");
     }
 
     @Test
@@ -961,7 +963,7 @@ class PoolScenariosTest {
 
         eventually().untilAsserted(() -> {
             assertThat(node.jobPayload("fail-1")).isEmpty();
-            assertThat(node.jobsMap().getValues(worker.id())).isEmpty();
+            assertThat(node.maps().jobs().getValues(worker.id())).isEmpty();
         });
         assertThat(worker.jobKeys()).isEmpty();
         node.dispatchJob("ok-1", utf8("fine"));
@@ -1031,9 +1033,9 @@ class PoolScenariosTest {
         Node node = join(pool);
         Worker worker = node.addWorker(new Recorder());
 
-        String stored = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.workersMap(pool)), worker.id());
+        String stored = REDIS.cli().hget(GoKeys.mapContent(GoKeys.workersMap(pool)), worker.id());
 
-        assertThat(Long.parseLong(stored)).isEqualTo(Node.toNanos(worker.createdAt()));
-        eventually().untilAsserted(() -> assertThat(Set.copyOf(node.activeWorkers())).containsExactly(worker.id()));
+        assertThat(Long.parseLong(stored)).isEqualTo(PoolClock.toNanos(worker.createdAt()));
+        eventually().untilAsserted(() -> assertThat(Set.copyOf(node.view().activeWorkers())).containsExactly(worker.id()));
     }
 }

@@ -6,7 +6,8 @@ import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pulse.core.Futures;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +64,7 @@ class PoolStateLossTest {
                 byWorker.put(node.addWorker(h).id(), h);
             }
         }
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 4 && b.activeWorkers().size() == 4);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 4 && b.view().activeWorkers().size() == 4);
         for (int i = 0; i < 40; i++) {
             producer.dispatchJob("before-" + i, utf8("before-" + i));
         }
@@ -110,7 +111,7 @@ class PoolStateLossTest {
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(a.workers()).hasSize(2);
             assertThat(b.workers()).hasSize(2);
-            assertThat(a.activeWorkers()).hasSize(4).isEqualTo(b.activeWorkers());
+            assertThat(a.view().activeWorkers()).hasSize(4).isEqualTo(b.view().activeWorkers());
             assertThat(producer.poolWorkers()).extracting(WorkerInfo::id).containsExactlyInAnyOrderElementsOf(byWorker.keySet());
         });
         // the jobs that kept running are recorded again, so their keys are not admitted twice
@@ -152,7 +153,7 @@ class PoolStateLossTest {
         RecordingHandler hb = new RecordingHandler();
         Worker wa = a.addWorker(ha);
         Worker wb = b.addWorker(hb);
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
         for (int i = 0; i < 20; i++) {
             a.dispatchJob("job-" + i, utf8("payload-" + i));
         }
@@ -161,10 +162,10 @@ class PoolStateLossTest {
         long flushedAt = System.nanoTime();
 
         eventually(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(REDIS.cli().hkeys(PoolKeys.mapContent(PoolKeys.workersMap(pool))))
+            assertThat(REDIS.cli().hkeys(GoKeys.mapContent(GoKeys.workersMap(pool))))
                     .contains(wa.id(), wb.id());
             for (int i = 0; i < 20; i++) {
-                assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.payloadsMap(pool)), "job-" + i))
+                assertThat(REDIS.cli().hget(GoKeys.mapContent(GoKeys.payloadsMap(pool)), "job-" + i))
                         .isEqualTo("payload-" + i);
             }
             assertThat(a.jobKeys()).hasSize(20);
@@ -214,12 +215,12 @@ class PoolStateLossTest {
         RecordingHandler ha = new RecordingHandler();
         Worker wa = a.addWorker(ha);
         b.addWorker(new RecordingHandler());
-        eventually(Duration.ofSeconds(30)).until(() -> a.activeWorkers().size() == 2 && b.activeWorkers().size() == 2);
+        eventually(Duration.ofSeconds(30)).until(() -> a.view().activeWorkers().size() == 2 && b.view().activeWorkers().size() == 2);
 
-        b.workersMap().delete(wa.id());
+        b.maps().workers().delete(wa.id());
 
         eventually(Duration.ofSeconds(30)).until(wa::isStopped);
-        assertThat(REDIS.cli().hexists(PoolKeys.mapContent(PoolKeys.workersMap(pool)), wa.id())).isFalse();
+        assertThat(REDIS.cli().hexists(GoKeys.mapContent(GoKeys.workersMap(pool)), wa.id())).isFalse();
         assertThat(a.workers()).isEmpty();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,7 +223,7 @@ class ScheduleTest {
         Node n = fast(pool, REDIS.newPulseRedis()).join();
         long created = System.currentTimeMillis();
         Ticker ticker = n.ticker("ticker1", Duration.ofMillis(300));
-        String entry = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":ticker1");
+        String entry = REDIS.cli().hget(GoKeys.mapContent(GoKeys.tickersMap(pool)), pool + ":ticker1");
         Ticker.Entry parsed = Ticker.Entry.parse(entry);
         assertThat(parsed.interval()).isEqualTo(Duration.ofMillis(300));
         assertThat(parsed.nextMicros() / 1000).isBetween(created + 300 - 50, created + 300 + 1000);
@@ -233,7 +234,7 @@ class ScheduleTest {
         ticker.stop();
         int after = ticks.size();
         await().during(Duration.ofMillis(900)).atMost(LONG).until(() -> ticks.size() == after);
-        assertThat(REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":ticker1")).isNull();
+        assertThat(REDIS.cli().hget(GoKeys.mapContent(GoKeys.tickersMap(pool)), pool + ":ticker1")).isNull();
         n.close();
     }
 
@@ -243,7 +244,7 @@ class ScheduleTest {
         Node n = fast(pool, REDIS.newPulseRedis()).join();
         Ticker first = n.ticker("t", Duration.ofMillis(200));
         Ticker second = n.ticker("t", Duration.ofMillis(400));
-        String entry = REDIS.cli().hget(PoolKeys.mapContent(PoolKeys.tickersMap(pool)), pool + ":t");
+        String entry = REDIS.cli().hget(GoKeys.mapContent(GoKeys.tickersMap(pool)), pool + ":t");
         assertThat(Ticker.Entry.parse(entry).interval()).isEqualTo(Duration.ofMillis(400));
         List<Instant> secondTicks = new CopyOnWriteArrayList<>();
         second.subscribe(secondTicks::add);

@@ -1,11 +1,12 @@
 package io.pulse.rmap;
 
-import io.pulse.core.Backoff;
-import io.pulse.core.BoundedDispatcher;
-import io.pulse.core.ChannelListener;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.ChannelListener;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.MapProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,7 +38,7 @@ final class Replica implements ChannelListener {
     private static final int MAX_BUFFERED = 100_000;
 
     private final String name;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
     private final byte[] contentKey;
     private final Object lock = new Object();
@@ -45,6 +46,8 @@ final class Replica implements ChannelListener {
 
     private volatile Map<String, String> content = new ConcurrentHashMap<>();
     private volatile long revision;
+    /** Counts every change of the local content (changes applied, snapshots read); written under lock. */
+    private volatile long changes;
 
     // guarded by lock
     private boolean syncing = true;
@@ -62,11 +65,11 @@ final class Replica implements ChannelListener {
 
     private final CompletableFuture<Void> firstSnapshot = new CompletableFuture<>();
 
-    Replica(String name, PulseRedis redis, Logger log) {
+    Replica(String name, RedisFacade redis, Logger log) {
         this.name = name;
         this.redis = redis;
         this.log = log;
-        this.contentKey = MapKeys.content(name).getBytes(StandardCharsets.UTF_8);
+        this.contentKey = redis.layout().mapContentKey(name).getBytes(StandardCharsets.UTF_8);
     }
 
     // ---- reads (lock-free) ----
@@ -81,6 +84,15 @@ final class Replica implements ChannelListener {
 
     long revision() {
         return revision;
+    }
+
+    /**
+     * How many times the local content changed (each applied change and each snapshot read counts),
+     * read after the change is visible: a reader that reads this, then the content, and sees the same
+     * count again later, saw the content as it still is.
+     */
+    long changes() {
+        return changes;
     }
 
     /** Number of resyncs after the first snapshot (for tests and metrics). */
@@ -142,7 +154,7 @@ final class Replica implements ChannelListener {
 
     /** Applies one message in order; on a gap or a regression starts a resync instead. Under lock. */
     private void applyLive(MapMessage message) {
-        if (message.key() != null && MapKeys.isReserved(message.key())) {
+        if (message.key() != null && MapProtocol.isReservedField(message.key())) {
             return;
         }
         long r = message.revision();
@@ -174,6 +186,7 @@ final class Replica implements ChannelListener {
                 break;
         }
         revision = r;
+        changes++;
         emit(event);
     }
 
@@ -233,15 +246,16 @@ final class Replica implements ChannelListener {
             long snapshotRevision = 0;
             for (Map.Entry<byte[], byte[]> e : snapshot.entrySet()) {
                 String field = new String(e.getKey(), StandardCharsets.UTF_8);
-                if (MapKeys.REVISION_FIELD.equals(field)) {
+                if (MapProtocol.REVISION_FIELD.equals(field)) {
                     snapshotRevision = parseRevision(e.getValue());
-                } else if (!MapKeys.KIND_FIELD.equals(field)) {
+                } else if (!MapProtocol.KIND_FIELD.equals(field)) {
                     fresh.put(field, new String(e.getValue(), StandardCharsets.UTF_8));
                 }
             }
             boolean changed = snapshotRevision != revision || !fresh.equals(content);
             content = fresh;
             revision = snapshotRevision;
+            changes++;
             syncing = false;
             if (!first) {
                 resyncs++;

@@ -1,19 +1,19 @@
 package io.pulse.rmap;
 
-import io.lettuce.core.ScriptOutputType;
-import io.pulse.core.Args;
-import io.pulse.core.BoundedDispatcher;
 import io.pulse.core.ClosedException;
-import io.pulse.core.DaemonThreads;
-import io.pulse.core.Futures;
-import io.pulse.core.LuaScript;
-import io.pulse.core.Names;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
-import java.nio.charset.StandardCharsets;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BoundedDispatcher;
+import io.pulse.core.internal.DaemonThreads;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.ListValues;
+import io.pulse.rmap.internal.MapWrites;
+import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,18 +49,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicatedMap implements AutoCloseable {
 
+    static {
+        StateMaps.install(new StateMaps.Access() {
+            @Override
+            public Builder builder(String name, PulseRedis redis) {
+                return new Builder(name, redis, true);
+            }
+
+            @Override
+            public long changes(ReplicatedMap map) {
+                return map.replica.changes();
+            }
+        });
+    }
+
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ReplicatedMap.class);
     private static final int LISTENER_QUEUE = 10_000;
     private static final Duration POKE_AFTER = Duration.ofSeconds(1);
 
     private final String name;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Replica replica;
     private final Subscription channel;
     private final Logger log;
-    private final byte[][] keys;
-    private final byte[] ttlMillis;
-    private final byte[] ttlMode;
+    private final MapWrites writes;
     private final Duration waitTimeout;
     private final Executor userExecutor;
     private ExecutorService ownExecutor; // guarded by this
@@ -68,13 +80,11 @@ public final class ReplicatedMap implements AutoCloseable {
 
     private ReplicatedMap(Builder b, Replica replica, Subscription channel) {
         this.name = b.name;
-        this.redis = b.redis;
+        this.redis = RedisFacade.of(b.redis);
         this.replica = replica;
         this.channel = channel;
         this.log = b.log;
-        this.keys = new byte[][] {bytes(MapKeys.content(name)), bytes(MapKeys.updates(name))};
-        this.ttlMillis = bytes(Long.toString(b.ttl.toMillis()));
-        this.ttlMode = bytes(b.sliding ? "sliding" : "absolute");
+        this.writes = MapWrites.of(redis, name, b.ttl, b.sliding, this::isClosed);
         this.waitTimeout = b.waitTimeout;
         this.userExecutor = b.executor;
     }
@@ -90,9 +100,14 @@ public final class ReplicatedMap implements AutoCloseable {
         return builder(name, redis).join();
     }
 
-    /** Starts configuring a join of the map {@code name}; validates both arguments now. */
+    /**
+     * Starts configuring a join of the map {@code name}; validates both arguments now.
+     *
+     * @throws IllegalArgumentException if the name is invalid or has the shape of a map Pulse keeps
+     *         its own state in ({@link io.pulse.core.KeyLayout#isReservedMapName})
+     */
     public static Builder builder(String name, PulseRedis redis) {
-        return new Builder(name, redis);
+        return new Builder(name, redis, false);
     }
 
     /** Options for joining a map; not thread-safe, ends in {@link #join()}. */
@@ -105,10 +120,14 @@ public final class ReplicatedMap implements AutoCloseable {
         private Executor executor;
         private Duration waitTimeout = Duration.ofSeconds(10);
 
-        private Builder(String name, PulseRedis redis) {
+        private Builder(String name, PulseRedis redis, boolean stateMap) {
             this.name = Names.requireValid("map", name);
-            ReservedMapNames.requireUsable(name);
             this.redis = Objects.requireNonNull(redis, "redis");
+            if (!stateMap && RedisFacade.of(redis).layout().isReservedMapName(name)) {
+                throw new IllegalArgumentException("map name \"" + name + "\" has the shape of a name Pulse uses "
+                        + "for the state of its streams, sinks and pools (stream:<s>:sinks, sink:<s>:keepalive, "
+                        + "<pool>:workers, ... in the default layout); choose another name");
+            }
         }
 
         /**
@@ -158,10 +177,11 @@ public final class ReplicatedMap implements AutoCloseable {
          * @throws ClosedException if the facade is closed
          */
         public ReplicatedMap join() {
+            RedisFacade redis = RedisFacade.of(this.redis);
             redis.ensureOpen("join map " + name);
             Duration timeout = redis.syncTimeout();
             Replica replica = new Replica(name, redis, log);
-            Subscription channel = Futures.await(redis.subscribe(MapKeys.updates(name), replica), timeout,
+            Subscription channel = Futures.await(redis.subscribe(redis.layout().mapUpdatesChannel(name), replica), timeout,
                     "join map " + name);
             try {
                 Futures.await(replica.loadFirstSnapshot(), timeout, "join map " + name);
@@ -225,30 +245,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #set}. */
     public CompletableFuture<String> setAsync(String key, String value) {
-        return setWithRevision("set", key, value).thenApply(r -> r.previous);
-    }
-
-    /**
-     * Sets {@code key} to {@code value} stored byte for byte, for values that need not be UTF-8 text
-     * (Go Pulse stores job payloads so). The local replica sees the value decoded as UTF-8, so read
-     * such values from Redis when their exact bytes matter. Returns the previous value or {@code null}.
-     */
-    public CompletableFuture<String> setBytesAsync(String key, byte[] value) {
-        validKey("set", key);
-        Objects.requireNonNull(value, "value");
-        if (closed) {
-            return Futures.failed(new ClosedException("map " + name + " is closed: cannot set"));
-        }
-        byte[][] argv = {ttlMillis, ttlMode, bytes(key), value};
-        CompletableFuture<List<Object>> result = MapScripts.SET.run(redis, ScriptOutputType.MULTI, keys, argv);
-        return result.handle((r, error) -> {
-            if (error != null) {
-                Throwable cause = Futures.unwrap(error);
-                throw PulseException.withContext("map " + name + ": set of key \"" + key + "\" failed: "
-                        + cause.getMessage(), cause);
-            }
-            return ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
-        });
+        return writes.set("set", key, value).thenApply(MapWrites.SetResult::previous);
     }
 
     /** Sets {@code key} only if it is absent; returns whether it did. */
@@ -258,10 +255,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #setIfAbsent}. */
     public CompletableFuture<Boolean> setIfAbsentAsync(String key, String value) {
-        validKey("setIfAbsent", key);
-        Objects.requireNonNull(value, "value");
-        return this.<Long>run(MapScripts.SET_IF_ABSENT, ScriptOutputType.INTEGER, "setIfAbsent", key, true,
-                key, value).thenApply(r -> r == 1L);
+        return writes.setIfAbsent(key, value);
     }
 
     /**
@@ -277,8 +271,8 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #setAndWait}. */
     public CompletableFuture<String> setAndWaitAsync(String key, String value) {
-        return setWithRevision("setAndWait", key, value)
-                .thenCompose(r -> awaitVisible(r.revision, key, value).thenApply(v -> r.previous));
+        return writes.set("setAndWait", key, value)
+                .thenCompose(r -> awaitVisible(r.revision(), key, value).thenApply(v -> r.previous()));
     }
 
     /**
@@ -316,11 +310,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #testAndSet}. */
     public CompletableFuture<String> testAndSetAsync(String key, String expected, String value) {
-        validKey("testAndSet", key);
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(value, "value");
-        return this.<byte[]>run(MapScripts.TEST_AND_SET, ScriptOutputType.VALUE, "testAndSet", key, true,
-                key, expected, value).thenApply(ReplicatedMap::string);
+        return writes.testAndSet(key, expected, value);
     }
 
     /**
@@ -335,9 +325,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #inc}. */
     public CompletableFuture<Long> incAsync(String key, long delta) {
-        validKey("inc", key);
-        return this.<byte[]>run(MapScripts.INC, ScriptOutputType.VALUE, "inc", key, true, key, Long.toString(delta))
-                .thenApply(v -> Long.parseLong(string(v)));
+        return writes.inc(key, delta);
     }
 
     /** Appends {@code items} (duplicates allowed) to the list at {@code key}; returns the new list. */
@@ -347,7 +335,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #appendValues}. */
     public CompletableFuture<List<String>> appendValuesAsync(String key, String... items) {
-        return listOp(MapScripts.APPEND, "appendValues", key, items);
+        return writes.appendValues(key, items);
     }
 
     /**
@@ -360,7 +348,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #appendUniqueValues}. */
     public CompletableFuture<List<String>> appendUniqueValuesAsync(String key, String... items) {
-        return listOp(MapScripts.APPEND_UNIQUE, "appendUniqueValues", key, items);
+        return writes.appendUniqueValues(key, items);
     }
 
     /**
@@ -373,13 +361,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #removeValues}. */
     public CompletableFuture<List<String>> removeValuesAsync(String key, String... items) {
-        validKey("removeValues", key);
-        String[] args = listArgs(key, items);
-        return this.<List<Object>>run(MapScripts.REMOVE, ScriptOutputType.MULTI, "removeValues", key, true, args)
-                .thenApply(r -> {
-                    String remaining = r.isEmpty() ? null : string((byte[]) r.get(0));
-                    return remaining == null || remaining.isEmpty() ? List.<String>of() : ListValues.parse(remaining);
-                });
+        return writes.removeValues(key, items);
     }
 
     /** Deletes {@code key}; returns the value it had or {@code null}. */
@@ -389,9 +371,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #delete}. */
     public CompletableFuture<String> deleteAsync(String key) {
-        validKey("delete", key);
-        return this.<byte[]>run(MapScripts.DELETE, ScriptOutputType.VALUE, "delete", key, true, key)
-                .thenApply(ReplicatedMap::string);
+        return writes.delete(key);
     }
 
     /**
@@ -404,10 +384,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #testAndDelete}. */
     public CompletableFuture<String> testAndDeleteAsync(String key, String expected) {
-        validKey("testAndDelete", key);
-        Objects.requireNonNull(expected, "expected");
-        return this.<byte[]>run(MapScripts.TEST_AND_DELETE, ScriptOutputType.VALUE, "testAndDelete", key, true,
-                key, expected).thenApply(ReplicatedMap::string);
+        return writes.testAndDelete(key, expected);
     }
 
     /** Empties the map (every replica). Works after {@link #close()}. */
@@ -417,7 +394,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #reset}. */
     public CompletableFuture<Void> resetAsync() {
-        return this.<byte[]>run(MapScripts.RESET, ScriptOutputType.VALUE, "reset", null, false).thenApply(v -> null);
+        return writes.reset();
     }
 
     /**
@@ -430,17 +407,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #testAndReset}. */
     public CompletableFuture<Boolean> testAndResetAsync(Map<String, String> expected) {
-        Objects.requireNonNull(expected, "expected");
-        List<String> testedKeys = new ArrayList<>(expected.size());
-        List<String> testedValues = new ArrayList<>(expected.size());
-        for (Map.Entry<String, String> e : expected.entrySet()) {
-            validKey("testAndReset", e.getKey());
-            testedKeys.add(e.getKey());
-            testedValues.add(Objects.requireNonNull(e.getValue(), () -> "expected value of key \"" + e.getKey() + "\""));
-        }
-        testedKeys.addAll(testedValues);
-        return this.<Long>run(MapScripts.TEST_AND_RESET, ScriptOutputType.INTEGER, "testAndReset", null, true,
-                testedKeys.toArray(new String[0])).thenApply(r -> r == 1L);
+        return writes.testAndReset(expected);
     }
 
     /**
@@ -453,7 +420,7 @@ public final class ReplicatedMap implements AutoCloseable {
 
     /** Async twin of {@link #destroy}. */
     public CompletableFuture<Void> destroyAsync() {
-        return this.<byte[]>run(MapScripts.DESTROY, ScriptOutputType.VALUE, "destroy", null, false).thenApply(v -> null);
+        return writes.destroy();
     }
 
     // ------------------------------------------------------------------ listeners
@@ -521,75 +488,6 @@ public final class ReplicatedMap implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    private record SetResult(String previous, long revision) {
-    }
-
-    private CompletableFuture<SetResult> setWithRevision(String op, String key, String value) {
-        validKey(op, key);
-        Objects.requireNonNull(value, "value");
-        return this.<List<Object>>run(MapScripts.SET, ScriptOutputType.MULTI, op, key, true, key, value)
-                .thenApply(r -> {
-                    if (r.size() != 3 || !(r.get(0) instanceof Long) || !(r.get(2) instanceof byte[])) {
-                        throw new PulseException("map " + name + ": set returned an unexpected reply " + r);
-                    }
-                    String previous = ((Long) r.get(0)) == 1L ? string((byte[]) r.get(1)) : null;
-                    return new SetResult(previous, Long.parseLong(string((byte[]) r.get(2))));
-                });
-    }
-
-    private CompletableFuture<List<String>> listOp(LuaScript script, String op, String key, String[] items) {
-        validKey(op, key);
-        String[] args = listArgs(key, items);
-        return this.<byte[]>run(script, ScriptOutputType.VALUE, op, key, true, args)
-                .thenApply(v -> ListValues.parse(string(v)));
-    }
-
-    private static String[] listArgs(String key, String[] items) {
-        Objects.requireNonNull(items, "items");
-        String[] args = new String[items.length + 1];
-        args[0] = key;
-        for (int i = 0; i < items.length; i++) {
-            args[i + 1] = Objects.requireNonNull(items[i], "items[" + i + "]");
-        }
-        return args;
-    }
-
-    private <T> CompletableFuture<T> run(LuaScript script, ScriptOutputType output, String op, String key,
-            boolean requireOpen, String... args) {
-        if (requireOpen && closed) {
-            return Futures.failed(new ClosedException("map " + name + " is closed: cannot " + op));
-        }
-        byte[][] argv = new byte[args.length + 2][];
-        argv[0] = ttlMillis;
-        argv[1] = ttlMode;
-        for (int i = 0; i < args.length; i++) {
-            // values, expected values and list items must survive the UTF-8 trip to Redis unchanged
-            argv[i + 2] = bytes(Names.requireWellFormed("map " + name + ": " + op + " argument", args[i]));
-        }
-        CompletableFuture<T> result = script.run(redis, output, keys, argv);
-        return result.handle((value, error) -> {
-            if (error == null) {
-                return value;
-            }
-            Throwable cause = Futures.unwrap(error);
-            // keeps the outcome type (not sent, outcome unknown, closed) callers decide retries on
-            throw PulseException.withContext("map " + name + ": " + op + (key == null ? "" : " of key \"" + key + "\"")
-                    + " failed: " + cause.getMessage(), cause);
-        });
-    }
-
-    private void validKey(String op, String key) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("map " + name + ": key must not be empty in " + op);
-        }
-        if (key.indexOf('=') >= 0) {
-            throw new IllegalArgumentException("map " + name + ": key \"" + key + "\" must not contain '=' in " + op);
-        }
-        Names.requireWellFormed("map " + name + ": " + op + " key", key);
-    }
-
-
     private void ensureOpen(String op) {
         if (closed) {
             throw new ClosedException("map " + name + " is closed: cannot " + op);
@@ -598,14 +496,6 @@ public final class ReplicatedMap implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> future, String op) {
         return Futures.await(future, redis.syncTimeout().plus(waitTimeout), "map " + name + ": " + op);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     /** Exposed to tests in this package: how many times the replica re-read Redis after joining. */

@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.LeastPrivilegeAcl;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
@@ -39,13 +40,13 @@ class ForgedUpdateTest {
         byte[] forged = new MapMessage(MapMessage.Op.SET, "price", "0", writer.revision() + 1).encode();
         RedisClient raw = RedisClient.create(REDIS.uri());
         try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
-            c.sync().publish(MapKeys.updates(name).getBytes(StandardCharsets.UTF_8), forged);
+            c.sync().publish(GoKeys.updates(name).getBytes(StandardCharsets.UTF_8), forged);
         } finally {
             raw.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
         await().atMost(LONG).until(() -> reader.get("price").orElse("").equals("0")
                 && writer.get("price").orElse("").equals("0"));
-        assertThat(REDIS.cli().hget(MapKeys.content(name), "price")).isEqualTo("10");
+        assertThat(REDIS.cli().hget(GoKeys.content(name), "price")).isEqualTo("10");
 
         writer.set("other", "x");
         await().atMost(LONG).until(() -> reader.get("price").orElse("").equals("10")
@@ -70,7 +71,7 @@ class ForgedUpdateTest {
         RedisClient raw = RedisClient.create(readerUri);
         try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
             byte[] forged = new MapMessage(MapMessage.Op.RESET, null, null, writer.revision() + 1).encode();
-            assertThatThrownBy(() -> c.sync().publish(MapKeys.updates(name).getBytes(StandardCharsets.UTF_8), forged))
+            assertThatThrownBy(() -> c.sync().publish(GoKeys.updates(name).getBytes(StandardCharsets.UTF_8), forged))
                     .hasMessageContaining("NOPERM");
             assertThatThrownBy(() -> reader.set("k", "x")).isInstanceOf(PulseException.class)
                     .hasMessageContaining("NOPERM");

@@ -3,7 +3,9 @@ package io.pulse.rmap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pulse.core.GoPulseLayout;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
@@ -59,10 +61,10 @@ class MapInputValidationTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose another name");
         }
         // names that merely contain those words are the user's
-        assertThat(ReservedMapNames.isReserved("workers")).isFalse();
-        assertThat(ReservedMapNames.isReserved("jobs-of-today")).isFalse();
-        assertThat(ReservedMapNames.isReserved("stream:orders")).isFalse();
-        assertThat(ReservedMapNames.isReserved(":workers")).isFalse();
+        assertThat(new GoPulseLayout().isReservedMapName("workers")).isFalse();
+        assertThat(new GoPulseLayout().isReservedMapName("jobs-of-today")).isFalse();
+        assertThat(new GoPulseLayout().isReservedMapName("stream:orders")).isFalse();
+        assertThat(new GoPulseLayout().isReservedMapName(":workers")).isFalse();
     }
 
     @Test
@@ -77,10 +79,10 @@ class MapInputValidationTest {
         assertThatThrownBy(() -> map.appendValues("k", "ok", lone)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> map.testAndSet("k", lone, "v")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> map.testAndReset(Map.of("k", lone))).isInstanceOf(IllegalArgumentException.class);
-        assertThat(REDIS.cli().exists(MapKeys.content(name))).isZero();
+        assertThat(REDIS.cli().exists(GoKeys.content(name))).isZero();
         // a well-formed pair is fine
         map.set("emoji-\uD83D\uDE00", "\uD83D\uDE00");
-        assertThat(REDIS.cli().hget(MapKeys.content(name), "emoji-\uD83D\uDE00")).isEqualTo("\uD83D\uDE00");
+        assertThat(REDIS.cli().hget(GoKeys.content(name), "emoji-\uD83D\uDE00")).isEqualTo("\uD83D\uDE00");
         map.close();
     }
 }

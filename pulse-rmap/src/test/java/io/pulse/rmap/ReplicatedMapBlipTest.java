@@ -3,12 +3,14 @@ package io.pulse.rmap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulse.core.Futures;
 import io.pulse.core.NotSentException;
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Futures;
 import io.pulse.core.testing.ConnectionBlips;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.rmap.internal.MapProtocol;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,7 +62,7 @@ class ReplicatedMapBlipTest {
         }
         writer.join(60_000);
 
-        Map<String, String> inRedis = new HashMap<>(REDIS.cli().hgetall(MapKeys.content(name)));
+        Map<String, String> inRedis = new HashMap<>(REDIS.cli().hgetall(GoKeys.content(name)));
         Map<String, Integer> counts = new TreeMap<>();
         reported.forEach((key, outcome) ->
                 counts.merge(outcome + (inRedis.containsKey(key) ? " applied" : " not applied"), 1, Integer::sum));
@@ -70,8 +72,8 @@ class ReplicatedMapBlipTest {
                 .noneMatch(k -> k.equals("OK not applied") || k.startsWith("OTHER"));
         assertThat(counts.keySet()).as("a 200 ms blip is far shorter than reconnectWait: nothing fails unsent")
                 .noneMatch(k -> k.startsWith("NOT_SENT"));
-        inRedis.remove(MapKeys.REVISION_FIELD);
-        inRedis.remove(MapKeys.KIND_FIELD);
+        inRedis.remove(MapProtocol.REVISION_FIELD);
+        inRedis.remove(MapProtocol.KIND_FIELD);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(map.snapshot()).isEqualTo(inRedis));
     }
 }

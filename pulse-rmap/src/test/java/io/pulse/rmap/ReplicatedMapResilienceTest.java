@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.KillArgs;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.rmap.internal.MapProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +34,9 @@ class ReplicatedMapResilienceTest {
 
     /** The hash as Redis holds it, without the reserved fields. */
     private static Map<String, String> redisContent(String name) {
-        Map<String, String> all = new HashMap<>(REDIS.cli().hgetall(MapKeys.content(name)));
-        all.remove(MapKeys.REVISION_FIELD);
-        all.remove(MapKeys.KIND_FIELD);
+        Map<String, String> all = new HashMap<>(REDIS.cli().hgetall(GoKeys.content(name)));
+        all.remove(MapProtocol.REVISION_FIELD);
+        all.remove(MapProtocol.KIND_FIELD);
         return all;
     }
 
@@ -82,7 +84,7 @@ class ReplicatedMapResilienceTest {
             assertThat(a.snapshot()).isEqualTo(expected);
             assertThat(b.snapshot()).isEqualTo(expected);
         });
-        assertThat(a.revision()).isEqualTo(Long.parseLong(REDIS.cli().hget(MapKeys.content(name), "=rev")));
+        assertThat(a.revision()).isEqualTo(Long.parseLong(REDIS.cli().hget(GoKeys.content(name), "=rev")));
     }
 
     @Test
@@ -172,7 +174,7 @@ class ReplicatedMapResilienceTest {
         };
         try (var raw = io.lettuce.core.RedisClient.create(REDIS.uri()).connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
             for (byte[] g : garbage) {
-                raw.sync().publish(MapKeys.updates(name).getBytes(), g);
+                raw.sync().publish(GoKeys.updates(name).getBytes(), g);
             }
         }
         map.set("k", "v2");
@@ -189,8 +191,8 @@ class ReplicatedMapResilienceTest {
         List<MapEvent> events = record(map);
         map.setAndWait("a", "1");
         // a change whose message is lost: committed to the hash, never published
-        REDIS.cli().hset(MapKeys.content(name), "lost", "x");
-        REDIS.cli().hincrby(MapKeys.content(name), MapKeys.REVISION_FIELD, 1);
+        REDIS.cli().hset(GoKeys.content(name), "lost", "x");
+        REDIS.cli().hincrby(GoKeys.content(name), MapProtocol.REVISION_FIELD, 1);
         // the next change arrives with a revision two ahead of the replica
         map.set("b", "2");
         await().atMost(LONG).untilAsserted(() ->
@@ -208,7 +210,7 @@ class ReplicatedMapResilienceTest {
         }
         await().atMost(LONG).until(() -> map.size() == 5 && map.revision() == 5);
         // what a TTL expiry or a FLUSHDB does: the hash and its counter are gone, nothing is published
-        REDIS.cli().del(MapKeys.content(name));
+        REDIS.cli().del(GoKeys.content(name));
         map.set("fresh", "1");
         await().atMost(LONG).untilAsserted(() -> assertThat(map.snapshot()).isEqualTo(Map.of("fresh", "1")));
         assertThat(map.revision()).isEqualTo(1);
@@ -223,7 +225,7 @@ class ReplicatedMapResilienceTest {
         ReplicatedMap map = ReplicatedMap.builder(name, REDIS.newPulseRedis()).ttl(Duration.ofMillis(300)).join();
         map.setAndWait("a", "1");
         map.setAndWait("b", "2");
-        await().atMost(LONG).until(() -> REDIS.cli().exists(MapKeys.content(name)) == 0L);
+        await().atMost(LONG).until(() -> REDIS.cli().exists(GoKeys.content(name)) == 0L);
         map.setAndWait("c", "3");
         await().atMost(LONG).untilAsserted(() -> assertThat(map.snapshot()).isEqualTo(Map.of("c", "3")));
     }
@@ -233,7 +235,7 @@ class ReplicatedMapResilienceTest {
         String name = RedisServerExtension.uniqueName("ttlms");
         ReplicatedMap map = ReplicatedMap.builder(name, REDIS.newPulseRedis()).slidingTtl(Duration.ofMillis(1500)).join();
         map.set("a", "1");
-        long pttl = REDIS.cli().pttl(MapKeys.content(name));
+        long pttl = REDIS.cli().pttl(GoKeys.content(name));
         // whole-second truncation (the Go client) would give 1000 ms
         assertThat(pttl).isBetween(1001L, 1500L);
     }
@@ -244,8 +246,8 @@ class ReplicatedMapResilienceTest {
         ReplicatedMap map = ReplicatedMap.join(name, REDIS.newPulseRedis());
         map.setAndWait("a", "1");
         // a write whose message never comes: only a re-read of Redis can show it
-        REDIS.cli().hset(MapKeys.content(name), "k", "v");
-        long rev = REDIS.cli().hincrby(MapKeys.content(name), MapKeys.REVISION_FIELD, 1);
+        REDIS.cli().hset(GoKeys.content(name), "k", "v");
+        long rev = REDIS.cli().hincrby(GoKeys.content(name), MapProtocol.REVISION_FIELD, 1);
         CompletableFuture<Void> visible = map.awaitVisible(rev, "k", "v");
         visible.orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
         assertThat(map.get("k")).contains("v");

@@ -8,6 +8,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ class WireCompatibilityTest {
     void javaReplicaAppliesChangesWrittenTheWayAGoNodeWritesThem() throws Exception {
         String name = RedisServerExtension.uniqueName("fromgo");
         ReplicatedMap map = ReplicatedMap.join(name, REDIS.newPulseRedis());
-        String[] keys = {MapKeys.content(name), MapKeys.updates(name)};
+        String[] keys = {GoKeys.content(name), GoKeys.updates(name)};
         String goSet = resource("go_node_set.lua");
         String goDelete = resource("go_node_delete.lua");
         REDIS.cli().eval(goSet, ScriptOutputType.MULTI, keys, "greeting", "hello");
@@ -66,7 +67,7 @@ class WireCompatibilityTest {
                     messages.add(message);
                 }
             });
-            sub.sync().subscribe(MapKeys.updates(name).getBytes(StandardCharsets.UTF_8));
+            sub.sync().subscribe(GoKeys.updates(name).getBytes(StandardCharsets.UTF_8));
 
             map.set("foo", "bar");
             map.appendValues("list", "a/b", "c");
@@ -81,7 +82,7 @@ class WireCompatibilityTest {
             assertThat(messages.get(2)).isEqualTo(new MapMessage(MapMessage.Op.DEL, "foo", null, 3).encode());
             assertThat(new String(messages.get(3), StandardCharsets.US_ASCII)).isEqualTo("reset:4");
             assertThat(new String(messages.get(4), StandardCharsets.US_ASCII)).isEqualTo("destroy:5");
-            assertThat(REDIS.cli().hgetall(MapKeys.content(name)))
+            assertThat(REDIS.cli().hgetall(GoKeys.content(name)))
                     .isEqualTo(Map.of("=rev", "5", "=kind", "destroy"));
         } finally {
             client.shutdown();
@@ -93,12 +94,12 @@ class WireCompatibilityTest {
         String name = RedisServerExtension.uniqueName("fields");
         ReplicatedMap map = ReplicatedMap.join(name, REDIS.newPulseRedis());
         map.set("a", "1");
-        assertThat(REDIS.cli().hgetall(MapKeys.content(name))).isEqualTo(Map.of("a", "1", "=rev", "1", "=kind", "set"));
+        assertThat(REDIS.cli().hgetall(GoKeys.content(name))).isEqualTo(Map.of("a", "1", "=rev", "1", "=kind", "set"));
         map.delete("a");
-        assertThat(REDIS.cli().hgetall(MapKeys.content(name))).isEqualTo(Map.of("=rev", "2", "=kind", "del"));
+        assertThat(REDIS.cli().hgetall(GoKeys.content(name))).isEqualTo(Map.of("=rev", "2", "=kind", "del"));
         assertThat(map.inc("n", 5)).isEqualTo(5);
-        assertThat(REDIS.cli().hget(MapKeys.content(name), "n")).isEqualTo("5");
-        assertThat(REDIS.cli().hget(MapKeys.content(name), "=kind")).isEqualTo("set");
+        assertThat(REDIS.cli().hget(GoKeys.content(name), "n")).isEqualTo("5");
+        assertThat(REDIS.cli().hget(GoKeys.content(name), "=kind")).isEqualTo("set");
         assertThat(map.get("missing")).isEqualTo(Optional.empty());
     }
 }

@@ -1,6 +1,6 @@
 package io.pulse.streaming;
 
-import io.pulse.core.Names;
+import io.pulse.core.internal.Names;
 import java.util.Objects;
 
 /**

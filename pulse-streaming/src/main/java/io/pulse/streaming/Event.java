@@ -25,6 +25,36 @@ public final class Event {
         this.payload = payload;
     }
 
+    /**
+     * An event as a reader would deliver it, made without Redis, for unit tests of handlers: its id is
+     * {@code <now in Unix ms>-0}, it has no topic and no sink. Acknowledging it with a real sink fails.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Event of(String streamName, String eventName, byte[] payload) {
+        return of(System.currentTimeMillis() + "-0", streamName, "", eventName, "", payload);
+    }
+
+    /**
+     * An event with every field given, made without Redis, for unit tests of handlers.
+     *
+     * @param id a stream entry id, {@code <unix ms>-<sequence>}
+     * @param sinkName the sink that read it, or {@code ""} for a reader
+     * @param topic its topic, or {@code ""} for none
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code id} is not a stream entry id
+     */
+    public static Event of(String id, String streamName, String sinkName, String eventName, String topic,
+            byte[] payload) {
+        Objects.requireNonNull(id, "id");
+        if (!StreamIds.isValid(id)) {
+            throw new IllegalArgumentException("not a stream entry id: \"" + id + "\"");
+        }
+        return new Event(id, Objects.requireNonNull(streamName, "streamName"),
+                Objects.requireNonNull(sinkName, "sinkName"), Objects.requireNonNull(eventName, "eventName"),
+                Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(payload, "payload"));
+    }
+
     /** The Redis entry id, {@code <unix ms>-<sequence>}. */
     public String id() {
         return id;

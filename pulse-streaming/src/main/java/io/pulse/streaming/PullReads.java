@@ -1,8 +1,8 @@
 package io.pulse.streaming;
 
-import io.pulse.core.BlockingConnection;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +16,13 @@ import java.util.function.Function;
  */
 final class PullReads {
 
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final String connectionName;
     private final Duration closeWait;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile BlockingConnection connection; // created under lock
 
-    PullReads(PulseRedis redis, String connectionName, Duration block) {
+    PullReads(RedisFacade redis, String connectionName, Duration block) {
         this.redis = redis;
         this.connectionName = connectionName;
         this.closeWait = closeWait(block);

@@ -1,9 +1,9 @@
 package io.pulse.streaming;
 
-import io.pulse.core.Backoff;
 import io.pulse.core.ClosedException;
-import io.pulse.core.DaemonThreads;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

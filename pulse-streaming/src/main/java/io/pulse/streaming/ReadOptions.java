@@ -1,6 +1,6 @@
 package io.pulse.streaming;
 
-import io.pulse.core.Args;
+import io.pulse.core.internal.Args;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -84,6 +84,11 @@ abstract class ReadOptions<B extends ReadOptions<B>> {
     public B topicPattern(String regex) {
         this.pattern = TopicFilter.matching(Objects.requireNonNull(regex, "topicPattern"));
         return self();
+    }
+
+    /** The settings the options describe, for the reader or sink that opens now. */
+    ReadSettings settings() {
+        return new ReadSettings(start, block, maxPolled, Math.min(maxPolled, bufferSize), filter());
     }
 
     /** The topic filter the options describe. */

@@ -4,14 +4,12 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.pulse.core.Args;
-import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
-import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,41 +29,27 @@ import org.slf4j.Logger;
  */
 public final class Reader implements AutoCloseable {
 
-    private final Stream first;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
-    private final StartPosition start;
-    private final Duration block;
-    private final int maxPolled;
-    private final int pushBatch;
-    private final TopicFilter filter;
+    private final ReadSettings settings;
     private final String label;
 
     /** Where each stream starts for a new subscription: stream name -> id to read after. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
     private final Cursors pullCursors = new Cursors();
     private final List<Stream> streams = new ArrayList<>(); // guarded by this
-    private final List<Subscribed> subscriptions = new ArrayList<>(); // guarded by this
-    private final PullReads pull;
-    private volatile boolean closed;
-
-    private record Subscribed(PushLoop loop, Cursors cursors) {
-    }
+    private final ConsumerCore core;
 
     private Reader(Builder b, Map<String, String> resolvedOrigins) {
-        this.first = b.stream;
-        this.redis = b.stream.redis();
+        Stream first = b.stream;
+        this.redis = b.stream.facade();
         this.log = b.stream.log();
-        this.start = b.start;
-        this.block = b.block;
-        this.maxPolled = b.maxPolled;
-        this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
-        this.filter = b.filter();
+        this.settings = b.settings();
         this.label = b.stream.name();
         origins.putAll(resolvedOrigins);
         streams.add(first);
         pullCursors.add(first, origins.get(first.name()));
-        this.pull = new PullReads(redis, "reader-" + label, block);
+        this.core = new ConsumerCore(redis, "reader", label, settings.block(), log);
     }
 
     /** Options of a reader; not thread-safe, ends in {@link #open()}. */
@@ -88,10 +72,10 @@ public final class Reader implements AutoCloseable {
          * @throws PulseException if Redis fails
          */
         public Reader open() {
-            stream.redis().ensureOpen("open a reader on " + stream.name());
+            stream.facade().ensureOpen("open a reader on " + stream.name());
             String origin = resolve(stream, start);
             Reader reader = new Reader(this, Map.of(stream.name(), origin));
-            stream.redis().register(reader);
+            stream.facade().register(reader);
             stream.log().atDebug().addKeyValue("reader", stream.name()).addKeyValue("start", origin).log("reader opened");
             return reader;
         }
@@ -102,7 +86,7 @@ public final class Reader implements AutoCloseable {
         if (position.kind != StartPosition.Kind.NEWEST) {
             return position.id;
         }
-        List<StreamMessage<byte[], byte[]>> last = stream.redis().executeSync("stream " + stream.name() + ": newest id",
+        List<StreamMessage<byte[], byte[]>> last = stream.facade().executeSync("stream " + stream.name() + ": newest id",
                 c -> c.xrevrange(stream.key(), Range.create("-", "+"), Limit.from(1)));
         return last == null || last.isEmpty() ? "0-0" : last.get(0).getId();
     }
@@ -111,7 +95,7 @@ public final class Reader implements AutoCloseable {
 
     /** Reads the next events, waiting up to the block duration; see {@link #read(Duration)}. */
     public List<Event> read() {
-        return read(block);
+        return read(settings.block());
     }
 
     /**
@@ -123,7 +107,7 @@ public final class Reader implements AutoCloseable {
      */
     public List<Event> read(Duration timeout) {
         Args.positive("timeout", timeout);
-        return pull.read(() -> ensureOpen("read"), c -> fetch(c, pullCursors, timeout, maxPolled));
+        return core.read(() -> ensureOpen("read"), c -> fetch(c, pullCursors, timeout, settings.maxPolled()));
     }
 
     private List<Event> fetch(BlockingConnection connection, Cursors cursors, Duration timeout, int count) {
@@ -142,10 +126,9 @@ public final class Reader implements AutoCloseable {
         }
         List<Event> events = new ArrayList<>(messages.size());
         for (StreamMessage<byte[], byte[]> message : messages) {
-            Event event = EntryDecoder.decode(message, "", log);
-            String streamName = StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8));
-            cursors.advance(streamName, message.getId());
-            if (event != null && filter.keeps(event.topic())) {
+            Event event = EntryCodec.decode(message, "", redis.layout(), log);
+            cursors.advance(EntryCodec.streamName(message, redis.layout()), message.getId());
+            if (event != null && settings.filter().keeps(event.topic())) {
                 events.add(event);
             }
         }
@@ -169,33 +152,7 @@ public final class Reader implements AutoCloseable {
             for (Stream s : streams) {
                 cursors.add(s, origins.get(s.name()));
             }
-            BlockingConnection connection = redis.openBlockingConnection("reader-" + label);
-            Subscribed[] self = new Subscribed[1];
-            PushLoop loop = new PushLoop("reader", label, new PushLoop.Fetcher() {
-                @Override
-                public List<Event> fetch() {
-                    return Reader.this.fetch(connection, cursors, block, pushBatch);
-                }
-
-                @Override
-                public void wake() {
-                    cursors.wakeUp();
-                    connection.wake();
-                }
-
-                @Override
-                public void release() {
-                    connection.close();
-                }
-            }, subscriber, log, () -> {
-                synchronized (Reader.this) {
-                    subscriptions.remove(self[0]);
-                }
-            }, pull.closeWait());
-            self[0] = new Subscribed(loop, cursors);
-            subscriptions.add(self[0]);
-            loop.start();
-            return loop;
+            return core.subscribe(cursors, c -> fetch(c, cursors, settings.block(), settings.pushBatch()), subscriber);
         }
     }
 
@@ -207,14 +164,13 @@ public final class Reader implements AutoCloseable {
      */
     public void addStream(Stream stream) {
         Objects.requireNonNull(stream, "stream");
-        addStream(stream, resolve(stream, start));
+        addStream(stream, resolve(stream, settings.start()));
     }
 
     /** Also reads {@code stream}, from the first event after {@code afterId}; a no-op if already read. */
     public void addStream(Stream stream, String afterId) {
         Objects.requireNonNull(stream, "stream");
         String origin = StartPosition.after(afterId).id;
-        List<PushLoop> toWake = new ArrayList<>();
         synchronized (this) {
             ensureOpen("addStream");
             if (streams.stream().anyMatch(s -> s.name().equals(stream.name()))) {
@@ -223,19 +179,15 @@ public final class Reader implements AutoCloseable {
             origins.put(stream.name(), origin);
             streams.add(stream);
             pullCursors.add(stream, origin);
-            for (Subscribed s : subscriptions) {
-                s.cursors().add(stream, origin);
-                toWake.add(s.loop());
-            }
+            core.forEachCursors(c -> c.add(stream, origin));
         }
-        wakeAll(toWake);
+        core.wakeAll();
         log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream added");
     }
 
     /** Stops reading {@code stream}; a no-op if it is not read. Takes effect at once. */
     public void removeStream(Stream stream) {
         Objects.requireNonNull(stream, "stream");
-        List<PushLoop> toWake = new ArrayList<>();
         synchronized (this) {
             ensureOpen("removeStream");
             if (!streams.removeIf(s -> s.name().equals(stream.name()))) {
@@ -243,18 +195,10 @@ public final class Reader implements AutoCloseable {
             }
             origins.remove(stream.name());
             pullCursors.remove(stream.name());
-            for (Subscribed s : subscriptions) {
-                s.cursors().remove(stream.name());
-                toWake.add(s.loop());
-            }
+            core.forEachCursors(c -> c.remove(stream.name()));
         }
-        wakeAll(toWake);
+        core.wakeAll();
         log.atDebug().addKeyValue("reader", label).addKeyValue("stream", stream.name()).log("stream removed");
-    }
-
-    private void wakeAll(List<PushLoop> loops) {
-        loops.forEach(PushLoop::wake);
-        pull.wake();
     }
 
     /** The names of the streams this reader reads. */
@@ -266,9 +210,9 @@ public final class Reader implements AutoCloseable {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Returns whether {@link #close()} was called. */
+    /** Whether this reader was closed. */
     public boolean isClosed() {
-        return closed;
+        return core.isClosed();
     }
 
     /**
@@ -278,25 +222,17 @@ public final class Reader implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Subscribed> toStop;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toStop = new ArrayList<>(subscriptions);
+        if (!core.markClosed(this)) {
+            return;
         }
         pullCursors.wakeUp();
-        pull.close();
-        toStop.forEach(s -> s.loop().close());
+        core.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("reader", label).log("reader closed");
     }
 
     private void ensureOpen(String op) {
-        if (closed) {
-            throw new ClosedException("reader of " + label + " is closed: cannot " + op);
-        }
+        core.ensureOpen("reader of " + label, op);
     }
 
 }

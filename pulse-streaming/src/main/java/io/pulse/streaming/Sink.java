@@ -2,19 +2,17 @@ package io.pulse.streaming;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.pulse.core.Args;
-import io.pulse.core.BlockingConnection;
 import io.pulse.core.ClosedException;
-import io.pulse.core.Futures;
 import io.pulse.core.PulseException;
-import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
-import io.pulse.core.Ulid;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.BlockingConnection;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.core.internal.Ulid;
 import io.pulse.rmap.ReplicatedMap;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
@@ -43,45 +40,45 @@ import org.slf4j.Logger;
 public final class Sink implements AutoCloseable {
 
     private final String name;
-    private final byte[] group;
+    private final SinkGroup groups;
     private final String consumer = Ulid.next();
-    private final Stream first;
-    private final PulseRedis redis;
+    private final RedisFacade redis;
     private final Logger log;
-    private final StartPosition start;
-    private final Duration block;
-    private final int maxPolled;
-    private final int pushBatch;
-    private final TopicFilter filter;
+    private final ReadSettings settings;
     private final boolean noAck;
     private final Cursors cursors = new Cursors();
-    private final Map<String, ReplicatedMap> registries = new ConcurrentHashMap<>();
-    private final ReplicatedMap keepAlives;
+    private final SinkStateMaps state;
     private final SinkMaintenance maintenance;
-    private final Object reclaimedLock = new Object();
-    private final LinkedHashMap<String, Event> reclaimed = new LinkedHashMap<>(); // guarded by reclaimedLock
-    /** Changed under this; read without a lock, since a Redis I/O thread may wake the loops. */
-    private final List<PushLoop> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final PullReads pull;
-    private volatile boolean closed;
+    private final ReclaimedEvents reclaimed = new ReclaimedEvents();
+    private final ConsumerCore core;
 
-    private Sink(Builder b, ReplicatedMap registry, ReplicatedMap keepAlives) {
+    private Sink(Builder b, SinkStateMaps state) {
         this.name = b.name;
-        this.group = Stream.bytes(b.name);
-        this.first = b.stream;
-        this.redis = b.stream.redis();
+        Stream first = b.stream;
+        this.redis = b.stream.facade();
+        this.groups = new SinkGroup(redis, b.name, consumer);
         this.log = b.stream.log();
-        this.start = b.start;
-        this.block = b.block;
-        this.maxPolled = b.maxPolled;
-        this.pushBatch = Math.min(b.maxPolled, b.bufferSize);
-        this.filter = b.filter();
+        this.settings = b.settings();
         this.noAck = b.noAck;
-        this.keepAlives = keepAlives;
-        this.registries.put(first.name(), registry);
+        this.state = state;
         this.cursors.add(first, ">");
-        this.maintenance = new SinkMaintenance(this, redis, log, b.ackGrace, b.claimPeriod);
-        this.pull = new PullReads(redis, "sink-" + name, b.block);
+        this.maintenance = new SinkMaintenance(name, consumer, state, new SinkMaintenance.Owner() {
+            @Override
+            public List<Stream> streams() {
+                return cursors.streams();
+            }
+
+            @Override
+            public boolean isClosed() {
+                return Sink.this.isClosed();
+            }
+
+            @Override
+            public void reclaimed(List<StreamMessage<byte[], byte[]>> messages) {
+                acceptReclaimed(messages);
+            }
+        }, redis, log, b.ackGrace, b.claimPeriod);
+        this.core = new ConsumerCore(redis, "sink", name, b.block, log);
     }
 
     /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
@@ -132,16 +129,15 @@ public final class Sink implements AutoCloseable {
          * @throws PulseException if Redis fails
          */
         public Sink open() {
-            PulseRedis redis = stream.redis();
+            RedisFacade redis = stream.facade();
             redis.ensureOpen("open sink " + name);
-            ReplicatedMap keepAlives = ReplicatedMap.join(StreamKeys.keepAliveMap(name), redis);
-            ReplicatedMap registry = null;
+            SinkStateMaps state = new SinkStateMaps(name, stream.redis(), stream.layout());
             try {
-                registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
-                Sink sink = new Sink(this, registry, keepAlives);
-                sink.createGroup(stream, Reader.resolve(stream, start));
+                state.attach(stream.name());
+                Sink sink = new Sink(this, state);
+                sink.groups.create(stream, Reader.resolve(stream, start));
                 Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
-                sink.register(stream, registry);
+                sink.register(stream);
                 sink.maintenance.removeStaleConsumersNow(stream).exceptionally(e -> {
                     stream.log().atWarn().addKeyValue("sink", name).setCause(e).log("stale consumer cleanup failed");
                     return null;
@@ -152,41 +148,24 @@ public final class Sink implements AutoCloseable {
                         .addKeyValue("stream", stream.name()).addKeyValue("start", start).log("sink opened");
                 return sink;
             } catch (RuntimeException e) {
-                keepAlives.close();
-                if (registry != null) {
-                    registry.close();
-                }
-                throw e;
-            }
-        }
-    }
-
-    /** Creates the group at {@code afterId} unless it exists (then the position has no effect). */
-    private void createGroup(Stream stream, String afterId) {
-        try {
-            redis.executeSync("sink " + name + ": create group on " + stream.name(),
-                    c -> c.xgroupCreate(XReadArgs.StreamOffset.from(stream.key(), afterId), group,
-                            XGroupCreateArgs.Builder.mkstream()));
-        } catch (PulseException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                state.close();
                 throw e;
             }
         }
     }
 
     /** Writes the keep-alive before the consumer exists, so no cleaner can take it for a dead one. */
-    private void register(Stream stream, ReplicatedMap registry) {
-        keepAlives.set(consumer, Long.toString(SinkMaintenance.nowNanos()));
-        redis.executeSync("sink " + name + ": create consumer",
-                c -> c.xgroupCreateconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
-        registry.appendUniqueValues(name, consumer);
+    private void register(Stream stream) {
+        state.keepAlives(stream.name()).set(consumer, Long.toString(SinkMaintenance.nowNanos()));
+        groups.createConsumer(stream);
+        state.registry(stream.name()).appendUniqueValues(name, consumer);
     }
 
     // ------------------------------------------------------------------ reading
 
     /** Reads the next events, waiting up to the block duration; see {@link #read(Duration)}. */
     public List<Event> read() {
-        return read(block);
+        return read(settings.block());
     }
 
     /**
@@ -199,7 +178,7 @@ public final class Sink implements AutoCloseable {
      */
     public List<Event> read(Duration timeout) {
         Args.positive("timeout", timeout);
-        return pull.read(() -> ensureOpen("read"), c -> fetch(c, timeout, maxPolled));
+        return core.read(() -> ensureOpen("read"), c -> fetch(c, timeout, settings.maxPolled()));
     }
 
     private List<Event> fetch(BlockingConnection connection, Duration timeout, int count) {
@@ -218,9 +197,9 @@ public final class Sink implements AutoCloseable {
         List<StreamMessage<byte[], byte[]>> messages;
         try {
             messages = connection.call("sink " + name + ": read", timeout, mark,
-                    c -> c.xreadgroup(Consumer.from(group, Stream.bytes(consumer)), args, offsets));
+                    c -> c.xreadgroup(groups.consumer(), args, offsets));
         } catch (PulseException e) {
-            if (!(e instanceof ClosedException) && isGroupGone(e)) {
+            if (!(e instanceof ClosedException) && SinkGroup.isGone(e)) {
                 recreateGroups();
                 return List.of();
             }
@@ -237,12 +216,11 @@ public final class Sink implements AutoCloseable {
         List<Event> events = new ArrayList<>(messages.size());
         List<Event> skipped = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> message : messages) {
-            Event event = EntryDecoder.decode(message, name, log);
+            Event event = EntryCodec.decode(message, name, redis.layout(), log);
             if (event == null) {
-                skipped.add(new Event(message.getId(),
-                        StreamKeys.streamName(new String(message.getStream(), java.nio.charset.StandardCharsets.UTF_8)),
-                        name, "", "", new byte[0]));
-            } else if (!filter.keeps(event.topic())) {
+                skipped.add(new Event(message.getId(), EntryCodec.streamName(message, redis.layout()), name, "", "",
+                        new byte[0]));
+            } else if (!settings.filter().keeps(event.topic())) {
                 skipped.add(event);
             } else {
                 events.add(event);
@@ -257,11 +235,6 @@ public final class Sink implements AutoCloseable {
         return events;
     }
 
-    private static boolean isGroupGone(PulseException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("NOGROUP") || message.contains("no longer exists");
-    }
-
     /**
      * The stream or the group was deleted (or expired): recreate the group from the oldest event the
      * stream holds, so events can repeat but none is skipped.
@@ -270,38 +243,23 @@ public final class Sink implements AutoCloseable {
         for (Stream stream : cursors.streams()) {
             log.atWarn().addKeyValue("sink", name).addKeyValue("stream", stream.name())
                     .log("consumer group or stream is gone; recreating the group from the oldest event");
-            createGroup(stream, "0-0");
+            groups.create(stream, "0-0");
             Futures.await(stream.applyTtl(), redis.syncTimeout(), "sink " + name + ": apply stream TTL");
         }
     }
 
     /** Keeps events the maintenance re-claimed for this consumer until a read takes them. */
-    void acceptReclaimed(List<StreamMessage<byte[], byte[]>> messages) {
+    private void acceptReclaimed(List<StreamMessage<byte[], byte[]>> messages) {
         List<Event> events = deliverable(messages);
         if (events.isEmpty()) {
             return;
         }
-        synchronized (reclaimedLock) {
-            for (Event e : events) {
-                reclaimed.put(e.streamName() + "\u0000" + e.id(), e);
-            }
-        }
+        reclaimed.add(events);
         wakeAll();
     }
 
     private List<Event> takeReclaimed(int count) {
-        synchronized (reclaimedLock) {
-            if (reclaimed.isEmpty()) {
-                return List.of();
-            }
-            List<Event> events = new ArrayList<>(Math.min(count, reclaimed.size()));
-            var it = reclaimed.values().iterator();
-            while (it.hasNext() && events.size() < count) {
-                events.add(it.next());
-                it.remove();
-            }
-            return events;
-        }
+        return reclaimed.take(count);
     }
 
     // ------------------------------------------------------------------ acknowledging
@@ -333,9 +291,9 @@ public final class Sink implements AutoCloseable {
         }
         List<CompletableFuture<Long>> acks = new ArrayList<>(byStream.size());
         for (Map.Entry<String, List<String>> entry : byStream.entrySet()) {
-            byte[] key = Stream.bytes(StreamKeys.stream(entry.getKey()));
+            byte[] key = Stream.bytes(redis.layout().streamKey(entry.getKey()));
             String[] ids = entry.getValue().toArray(new String[0]);
-            acks.add(redis.execute("sink " + name + ": ack", c -> c.xack(key, group, ids)));
+            acks.add(redis.execute("sink " + name + ": ack", c -> c.xack(key, groups.group(), ids)));
         }
         return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
                 .thenApply(v -> acks.stream().mapToLong(f -> f.join() == null ? 0 : f.join()).sum());
@@ -355,33 +313,8 @@ public final class Sink implements AutoCloseable {
         Objects.requireNonNull(subscriber, "subscriber");
         synchronized (this) {
             ensureOpen("subscribe");
-            BlockingConnection connection = redis.openBlockingConnection("sink-" + name);
-            PushLoop[] self = new PushLoop[1];
-            PushLoop loop = new PushLoop("sink", name, new PushLoop.Fetcher() {
-                @Override
-                public List<Event> fetch() {
-                    return Sink.this.fetch(connection, block, pushBatch);
-                }
-
-                @Override
-                public void wake() {
-                    cursors.wakeUp();
-                    connection.wake();
-                }
-
-                @Override
-                public void release() {
-                    connection.close();
-                }
-            }, subscriber, log, () -> {
-                synchronized (Sink.this) {
-                    loops.remove(self[0]);
-                }
-            }, pull.closeWait());
-            self[0] = loop;
-            loops.add(loop);
-            loop.start();
-            return loop;
+            // the instance's subscriptions share its read positions: the group hands each event to one
+            return core.subscribe(cursors, c -> fetch(c, settings.block(), settings.pushBatch()), subscriber);
         }
     }
 
@@ -399,21 +332,26 @@ public final class Sink implements AutoCloseable {
      */
     public void addStream(Stream stream, String afterId) {
         Objects.requireNonNull(stream, "stream");
-        StartPosition position = afterId == null ? start : StartPosition.after(afterId);
+        StartPosition position = afterId == null ? settings.start() : StartPosition.after(afterId);
         synchronized (this) {
             ensureOpen("addStream");
             if (cursors.contains(stream.name())) {
                 return;
             }
-            ReplicatedMap registry = ReplicatedMap.join(StreamKeys.sinkRegistryMap(stream.name()), redis);
+            ReplicatedMap newKeepAlives = state.attach(stream.name());
             try {
-                createGroup(stream, Reader.resolve(stream, position));
-                registry.appendUniqueValues(name, consumer);
+                groups.create(stream, Reader.resolve(stream, position));
+                if (newKeepAlives != null) {
+                    newKeepAlives.set(consumer, Long.toString(SinkMaintenance.nowNanos()));
+                }
+                state.registry(stream.name()).appendUniqueValues(name, consumer);
             } catch (RuntimeException e) {
-                registry.close();
+                ReplicatedMap registry = state.detach(stream.name());
+                if (registry != null) {
+                    registry.close();
+                }
                 throw e;
             }
-            registries.put(stream.name(), registry);
             cursors.add(stream, ">");
         }
         wakeAll();
@@ -432,15 +370,14 @@ public final class Sink implements AutoCloseable {
             if (!cursors.remove(stream.name())) {
                 return;
             }
-            registry = registries.remove(stream.name());
+            registry = state.detach(stream.name());
         }
         wakeAll();
         if (registry != null) {
             try {
                 List<String> remaining = registry.removeValues(name, consumer);
                 if (remaining.isEmpty()) {
-                    redis.executeSync("sink " + name + ": destroy group on " + stream.name(),
-                            c -> c.xgroupDestroy(stream.key(), group));
+                    groups.destroy(stream);
                 }
             } finally {
                 registry.close();
@@ -455,8 +392,7 @@ public final class Sink implements AutoCloseable {
      * lock while it talks to Redis.
      */
     private void wakeAll() {
-        loops.forEach(PushLoop::wake);
-        pull.wake();
+        core.wakeAll();
     }
 
     // ------------------------------------------------------------------ accessors
@@ -478,32 +414,7 @@ public final class Sink implements AutoCloseable {
         return names;
     }
 
-    byte[] group() {
-        return group;
-    }
-
-    List<Stream> streams() {
-        return cursors.streams();
-    }
-
-    ReplicatedMap keepAlives() {
-        return keepAlives;
-    }
-
-    Collection<ReplicatedMap> registries() {
-        return registries.values();
-    }
-
-    ReplicatedMap registry(String streamName) {
-        return registries.get(streamName);
-    }
-
     // ------------------------------------------------------------------ lifecycle
-
-    /** Returns whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return closed;
-    }
 
     /**
      * Stops this instance: its subscriptions end (events already fetched are delivered first), a
@@ -513,23 +424,21 @@ public final class Sink implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<PushLoop> toStop;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toStop = new ArrayList<>(loops);
+        if (!core.markClosed(this)) {
+            return;
         }
         maintenance.close();
         cursors.wakeUp();
-        pull.close();
-        toStop.forEach(PushLoop::close);
+        core.close();
         detachIfIdle();
-        registries.values().forEach(ReplicatedMap::close);
-        keepAlives.close();
+        state.close();
         redis.unregister(this);
         log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
+    }
+
+    /** Whether this instance was closed (its other instances may run on). */
+    public boolean isClosed() {
+        return core.isClosed();
     }
 
     /**
@@ -542,27 +451,24 @@ public final class Sink implements AutoCloseable {
         try {
             long pending = 0;
             for (Stream stream : cursors.streams()) {
-                List<Object> consumers = redis.executeSync("sink " + name + ": list consumers",
-                        c -> c.xinfoConsumers(stream.key(), group));
-                pending += SinkMaintenance.pendingOf(consumers, consumer);
+                pending += groups.pending(stream);
             }
-            synchronized (reclaimedLock) {
-                pending += reclaimed.size();
-            }
+            pending += reclaimed.size();
             if (pending > 0) {
                 log.atInfo().addKeyValue("sink", name).addKeyValue("consumer", consumer).addKeyValue("pending", pending)
                         .log("closing with unacknowledged events; another instance will re-claim them");
                 return;
             }
             for (Stream stream : cursors.streams()) {
-                redis.executeSync("sink " + name + ": delete consumer",
-                        c -> c.xgroupDelconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer))));
-                ReplicatedMap registry = registries.get(stream.name());
+                groups.deleteConsumer(stream);
+                ReplicatedMap registry = state.registry(stream.name());
                 if (registry != null) {
                     registry.removeValues(name, consumer);
                 }
             }
-            keepAlives.delete(consumer);
+            for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
+                keepAlives.delete(consumer);
+            }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("sink", name).addKeyValue("consumer", consumer).setCause(e)
                     .log("could not remove this instance's consumer; other instances will remove it as stale");
@@ -570,8 +476,6 @@ public final class Sink implements AutoCloseable {
     }
 
     private void ensureOpen(String op) {
-        if (closed) {
-            throw new ClosedException("sink " + name + " is closed: cannot " + op);
-        }
+        core.ensureOpen("sink " + name, op);
     }
 }

@@ -5,18 +5,20 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.models.stream.ClaimedMessages;
-import io.pulse.core.Backoff;
-import io.pulse.core.Futures;
-import io.pulse.core.LogThrottle;
-import io.pulse.core.PulseRedis;
+import io.pulse.core.internal.Backoff;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LogThrottle;
+import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,29 +32,44 @@ import org.slf4j.Logger;
  */
 final class SinkMaintenance implements AutoCloseable {
 
-    private final Sink sink;
-    private final PulseRedis redis;
+    private final String sinkName;
+    private final String consumer;
+    private final byte[] group;
+    private final SinkStateMaps state;
+    private final Owner owner;
+    private final RedisFacade redis;
     private final Logger log;
     private final Duration ackGrace;
     private final Duration claimPeriod;
-    private final byte[] leaseKey;
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean keepingAlive = new AtomicBoolean();
-    /** Lease failures back off (and are logged once a minute), and the round then claims without it. */
-    private final Backoff leaseBackoff;
-    private final LogThrottle leaseWarnings = new LogThrottle(Duration.ofMinutes(1));
-    private volatile long leaseRetryAt = System.nanoTime();
+    /** By lease key: a layout may give all streams of a sink one lease, taken once per round. */
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private ScheduledFuture<?> keepAliveTask;
     private ScheduledFuture<?> claimTask;
 
-    SinkMaintenance(Sink sink, PulseRedis redis, Logger log, Duration ackGrace, Duration claimPeriod) {
-        this.sink = sink;
+    /** What the maintenance needs of the sink instance it works for. */
+    interface Owner {
+        /** The streams the instance consumes now. */
+        List<Stream> streams();
+
+        boolean isClosed();
+
+        /** Hands over events re-claimed for the instance's consumer, to be delivered again. */
+        void reclaimed(List<StreamMessage<byte[], byte[]>> messages);
+    }
+
+    SinkMaintenance(String sinkName, String consumer, SinkStateMaps state, Owner owner, RedisFacade redis,
+            Logger log, Duration ackGrace, Duration claimPeriod) {
+        this.sinkName = sinkName;
+        this.consumer = consumer;
+        this.group = Stream.bytes(sinkName);
+        this.state = state;
+        this.owner = owner;
         this.redis = redis;
         this.log = log;
         this.ackGrace = ackGrace;
         this.claimPeriod = claimPeriod;
-        this.leaseKey = Stream.bytes(StreamKeys.staleLease(sink.name()));
-        this.leaseBackoff = new Backoff(claimPeriod, Duration.ofMinutes(1));
     }
 
     void start() {
@@ -66,21 +83,24 @@ final class SinkMaintenance implements AutoCloseable {
     // ---- keep-alive ----
 
     private void keepAlive() {
-        if (sink.isClosed() || !keepingAlive.compareAndSet(false, true)) {
+        if (owner.isClosed() || !keepingAlive.compareAndSet(false, true)) {
             return;
         }
         List<CompletableFuture<?>> writes = new ArrayList<>();
-        writes.add(sink.keepAlives().setAsync(sink.consumer(), Long.toString(nowNanos())));
-        for (ReplicatedMap registry : sink.registries()) {
+        String now = Long.toString(nowNanos());
+        for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
+            writes.add(keepAlives.setAsync(this.consumer, now));
+        }
+        for (ReplicatedMap registry : state.registries()) {
             // another instance may have removed this consumer as stale while this process was paused
-            if (!registry.getValues(sink.name()).contains(sink.consumer())) {
-                writes.add(registry.appendUniqueValuesAsync(sink.name(), sink.consumer()));
+            if (!registry.getValues(sinkName).contains(this.consumer)) {
+                writes.add(registry.appendUniqueValuesAsync(sinkName, this.consumer));
             }
         }
         CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             keepingAlive.set(false);
-            if (e != null && !sink.isClosed()) {
-                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", sink.consumer()).setCause(e)
+            if (e != null && !owner.isClosed()) {
+                log.atWarn().addKeyValue("sink", sinkName).addKeyValue("consumer", this.consumer).setCause(e)
                         .log("keep-alive failed; will retry");
             }
         });
@@ -93,54 +113,78 @@ final class SinkMaintenance implements AutoCloseable {
     // ---- idle-event claims under the lease ----
 
     private void claimRound() {
-        if (sink.isClosed() || !claiming.compareAndSet(false, true)) {
+        if (owner.isClosed() || !claiming.compareAndSet(false, true)) {
             return;
         }
-        CompletableFuture<Boolean> turn = System.nanoTime() - leaseRetryAt < 0
-                ? CompletableFuture.completedFuture(true) : takeLease();
-        turn.thenCompose(won -> won ? claimAndClean() : CompletableFuture.completedFuture(null))
-                .whenComplete((v, e) -> {
+        Map<String, List<Stream>> byLease = new LinkedHashMap<>();
+        for (Stream stream : owner.streams()) {
+            byLease.computeIfAbsent(redis.layout().sinkLeaseKey(stream.name(), sinkName), k -> new ArrayList<>())
+                    .add(stream);
+        }
+        CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
+        for (Map.Entry<String, List<Stream>> group : byLease.entrySet()) {
+            Lease lease = leases.computeIfAbsent(group.getKey(), Lease::new);
+            round = round.thenCompose(v -> lease.turn())
+                    .thenCompose(won -> won ? claimAndClean(group.getValue()) : CompletableFuture.completedFuture(null));
+        }
+        round.whenComplete((v, e) -> {
                     claiming.set(false);
-                    if (e != null && !sink.isClosed()) {
-                        log.atWarn().addKeyValue("sink", sink.name()).setCause(e).log("idle-event check failed; will retry");
+                    if (e != null && !owner.isClosed()) {
+                        log.atWarn().addKeyValue("sink", sinkName).setCause(e).log("idle-event check failed; will retry");
                     }
                 });
     }
 
     /**
-     * Competes for the sink's short lease, so one instance runs each round. If the lease cannot be
-     * used (its key holds another type, the user may not run the script, ...), the round goes on
-     * without it — every instance then re-claims, which XAUTOCLAIM keeps safe — and the lease is tried
-     * again after a growing delay, with one warning a minute.
+     * One short lease of the sink, competed for so that one instance runs each round. If the lease
+     * cannot be used (its key holds another type, the user may not run the script, ...), the round goes
+     * on without it — every instance then re-claims, which XAUTOCLAIM keeps safe — and the lease is
+     * tried again after a growing delay, with one warning a minute.
      */
-    private CompletableFuture<Boolean> takeLease() {
-        long now = System.currentTimeMillis();
-        long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
-        CompletableFuture<Long> lease = StreamScripts.STALE_LEASE.run(redis, ScriptOutputType.INTEGER,
-                new byte[][] {leaseKey}, Stream.bytes(Long.toString(now + leaseMs)), Stream.bytes(Long.toString(now)),
-                Stream.bytes(Long.toString(leaseMs)));
-        return lease.handle((won, e) -> {
-            if (e == null) {
-                leaseBackoff.reset();
-                leaseWarnings.reset();
-                return won != null && won == 1L;
-            }
-            Duration delay = leaseBackoff.next();
-            leaseRetryAt = System.nanoTime() + delay.toNanos();
-            long heldBack = leaseWarnings.tryLog();
-            if (heldBack >= 0 && !sink.isClosed()) {
-                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("leaseKey", StreamKeys.staleLease(sink.name()))
-                        .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
-                        .log("cannot use the claim lease ({}); re-claiming idle events without it",
-                                Futures.unwrap(e).getMessage());
-            }
-            return true;
-        });
+    private final class Lease {
+        private final String key;
+        private final Backoff backoff = new Backoff(claimPeriod, Duration.ofMinutes(1));
+        private final LogThrottle warnings = new LogThrottle(Duration.ofMinutes(1));
+        private volatile long retryAt = System.nanoTime();
+
+        Lease(String key) {
+            this.key = key;
+        }
+
+        /** Completes with whether this instance runs the round for the streams of this lease. */
+        CompletableFuture<Boolean> turn() {
+            return System.nanoTime() - retryAt < 0 ? CompletableFuture.completedFuture(true) : take();
+        }
+
+        private CompletableFuture<Boolean> take() {
+            long now = System.currentTimeMillis();
+            long leaseMs = Math.max(1, claimPeriod.toMillis() - 5);
+            CompletableFuture<Long> lease = StreamScripts.STALE_LEASE.run(redis, ScriptOutputType.INTEGER,
+                    new byte[][] {Stream.bytes(key)}, Stream.bytes(Long.toString(now + leaseMs)),
+                    Stream.bytes(Long.toString(now)), Stream.bytes(Long.toString(leaseMs)));
+            return lease.handle((won, e) -> {
+                if (e == null) {
+                    backoff.reset();
+                    warnings.reset();
+                    return won != null && won == 1L;
+                }
+                Duration delay = backoff.next();
+                retryAt = System.nanoTime() + delay.toNanos();
+                long heldBack = warnings.tryLog();
+                if (heldBack >= 0 && !owner.isClosed()) {
+                    log.atWarn().addKeyValue("sink", sinkName).addKeyValue("leaseKey", key)
+                            .addKeyValue("retryIn", delay).addKeyValue("failuresNotLogged", heldBack)
+                            .log("cannot use the claim lease ({}); re-claiming idle events without it",
+                                    Futures.unwrap(e).getMessage());
+                }
+                return true;
+            });
+        }
     }
 
-    private CompletableFuture<Void> claimAndClean() {
+    private CompletableFuture<Void> claimAndClean(List<Stream> streams) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (Stream stream : sink.streams()) {
+        for (Stream stream : streams) {
             chain = chain.thenCompose(v -> claimIdle(stream, "0-0", 0)).thenCompose(v -> removeStaleConsumers(stream));
         }
         return chain;
@@ -148,23 +192,23 @@ final class SinkMaintenance implements AutoCloseable {
 
     /** XAUTOCLAIMs, page by page, every entry idle at least the grace period to this consumer. */
     private CompletableFuture<Void> claimIdle(Stream stream, String cursor, int pages) {
-        if (sink.isClosed() || pages >= 100) {
+        if (owner.isClosed() || pages >= 100) {
             return CompletableFuture.completedFuture(null);
         }
         XAutoClaimArgs<byte[]> args = XAutoClaimArgs.Builder
-                .xautoclaim(Consumer.from(sink.group(), Stream.bytes(sink.consumer())), ackGrace, cursor)
+                .xautoclaim(Consumer.from(group, Stream.bytes(this.consumer)), ackGrace, cursor)
                 .count(100);
-        return redis.execute("sink " + sink.name() + ": claim idle events", c -> c.xautoclaim(stream.key(), args))
+        return redis.execute("sink " + sinkName + ": claim idle events", c -> c.xautoclaim(stream.key(), args))
                 .thenCompose(claimed -> {
                     if (claimed == null) {
                         return CompletableFuture.completedFuture(null);
                     }
                     List<StreamMessage<byte[], byte[]>> messages = claimed.getMessages();
                     if (messages != null && !messages.isEmpty()) {
-                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                        log.atInfo().addKeyValue("sink", sinkName).addKeyValue("stream", stream.name())
                                 .addKeyValue("count", messages.size())
                                 .log("re-claimed events left unacknowledged past the ack grace period");
-                        sink.acceptReclaimed(messages);
+                        owner.reclaimed(messages);
                     }
                     String next = nextCursor(claimed);
                     return next == null || next.equals("0-0") || next.equals("0")
@@ -184,12 +228,12 @@ final class SinkMaintenance implements AutoCloseable {
      * instance whose keep-alive has not reached this replica yet).
      */
     private CompletableFuture<Void> removeStaleConsumers(Stream stream) {
-        if (sink.isClosed()) {
+        if (owner.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
         long staleNanos = ackGrace.multipliedBy(2).toNanos();
-        return redis.execute("sink " + sink.name() + ": list consumers",
-                        c -> c.xinfoConsumers(stream.key(), sink.group()))
+        return redis.execute("sink " + sinkName + ": list consumers",
+                        c -> c.xinfoConsumers(stream.key(), group))
                 .thenCompose(consumers -> {
                     List<CompletableFuture<?>> removals = new ArrayList<>();
                     long now = nowNanos();
@@ -198,10 +242,11 @@ final class SinkMaintenance implements AutoCloseable {
                         String consumer = info.get("name") instanceof String s ? s : null;
                         long pending = info.get("pending") instanceof Long l ? l : 0;
                         long idleMs = info.get("idle") instanceof Long l ? l : 0;
-                        if (consumer == null || consumer.equals(sink.consumer())) {
+                        if (consumer == null || consumer.equals(this.consumer)) {
                             continue;
                         }
-                        String alive = sink.keepAlives().get(consumer).orElse(null);
+                        ReplicatedMap keepAlives = state.keepAlives(stream.name());
+                        String alive = keepAlives == null ? null : keepAlives.get(consumer).orElse(null);
                         boolean stale;
                         if (alive == null) {
                             stale = idleMs * 1_000_000L > staleNanos;
@@ -209,7 +254,7 @@ final class SinkMaintenance implements AutoCloseable {
                             try {
                                 stale = now - Long.parseLong(alive) > staleNanos;
                             } catch (NumberFormatException e) {
-                                log.atWarn().addKeyValue("sink", sink.name()).addKeyValue("consumer", consumer)
+                                log.atWarn().addKeyValue("sink", sinkName).addKeyValue("consumer", consumer)
                                         .addKeyValue("keepAlive", alive).log("unreadable keep-alive; skipped");
                                 continue;
                             }
@@ -217,14 +262,16 @@ final class SinkMaintenance implements AutoCloseable {
                         if (!stale || pending > 0) {
                             continue;
                         }
-                        log.atInfo().addKeyValue("sink", sink.name()).addKeyValue("stream", stream.name())
+                        log.atInfo().addKeyValue("sink", sinkName).addKeyValue("stream", stream.name())
                                 .addKeyValue("consumer", consumer).log("removing stale consumer");
-                        removals.add(redis.execute("sink " + sink.name() + ": delete consumer",
-                                c -> c.xgroupDelconsumer(stream.key(), Consumer.from(sink.group(), Stream.bytes(consumer)))));
-                        removals.add(sink.keepAlives().deleteAsync(consumer));
-                        ReplicatedMap registry = sink.registry(stream.name());
+                        removals.add(redis.execute("sink " + sinkName + ": delete consumer",
+                                c -> c.xgroupDelconsumer(stream.key(), Consumer.from(group, Stream.bytes(consumer)))));
+                        if (keepAlives != null) {
+                            removals.add(keepAlives.deleteAsync(consumer));
+                        }
+                        ReplicatedMap registry = state.registry(stream.name());
                         if (registry != null) {
-                            removals.add(registry.removeValuesAsync(sink.name(), consumer));
+                            removals.add(registry.removeValuesAsync(sinkName, consumer));
                         }
                     }
                     return CompletableFuture.allOf(removals.toArray(new CompletableFuture[0]));

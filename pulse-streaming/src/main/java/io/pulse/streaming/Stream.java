@@ -2,15 +2,16 @@ package io.pulse.streaming;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
-import io.pulse.core.Args;
-import io.pulse.core.Futures;
-import io.pulse.core.Names;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
-import io.pulse.rmap.ReplicatedMap;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.Names;
+import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.internal.MapWrites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ public final class Stream {
 
     private final String name;
     private final PulseRedis redis;
+    private final RedisFacade facade;
     private final long maxLen;
     private final Duration ttl;
     private final boolean slidingTtl;
@@ -48,12 +50,13 @@ public final class Stream {
     private Stream(Builder b) {
         this.name = b.name;
         this.redis = b.redis;
+        this.facade = RedisFacade.of(b.redis);
         this.maxLen = b.maxLen;
         this.ttl = b.ttl;
         this.slidingTtl = b.sliding;
         this.log = b.log;
         this.codec = b.codec;
-        this.key = bytes(StreamKeys.stream(name));
+        this.key = bytes(facade.layout().streamKey(name));
         this.trimEvery = (int) Math.max(1, Math.min(100, maxLen / 10));
     }
 
@@ -141,7 +144,7 @@ public final class Stream {
      * @throws PulseException if Redis fails
      */
     public String add(String eventName, byte[] payload, AddOptions... options) {
-        return Futures.await(addAsync(eventName, payload, options), redis.syncTimeout(), "stream " + name + ": add");
+        return Futures.await(addAsync(eventName, payload, options), facade.syncTimeout(), "stream " + name + ": add");
     }
 
     /** Appends an event whose payload is {@code value} encoded as JSON by the stream's codec. */
@@ -156,19 +159,14 @@ public final class Stream {
         AddOptions opts = merge(options);
         CompletableFuture<String> id;
         if (ttl.isZero()) {
-            Map<byte[], byte[]> body = new LinkedHashMap<>(4);
-            body.put(FIELD_N, bytes(eventName));
-            body.put(FIELD_P, payload);
-            if (!opts.topicValue().isEmpty()) {
-                body.put(FIELD_T, bytes(opts.topicValue()));
-            }
+            Map<byte[], byte[]> body = EntryCodec.encode(eventName, payload, opts.topicValue());
             XAddArgs args = new XAddArgs();
             if (opts.onlyIfExists()) {
                 args.nomkstream();
             }
-            id = redis.execute("stream " + name + ": add", c -> c.xadd(key, args, body));
+            id = facade.execute("stream " + name + ": add", c -> c.xadd(key, args, body));
         } else {
-            id = StreamScripts.ADD_WITH_TTL.<byte[]>run(redis, ScriptOutputType.VALUE, new byte[][] {key},
+            id = StreamScripts.ADD_WITH_TTL.<byte[]>run(facade, ScriptOutputType.VALUE, new byte[][] {key},
                     ttlMillis(), ttlMode(), bytes(opts.onlyIfExists() ? "1" : "0"), bytes(eventName), payload,
                     bytes(opts.topicValue())).thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
         }
@@ -185,7 +183,7 @@ public final class Stream {
      * step removes at most {@link #TRIM_STEP} events, so its cost is bounded however long a backlog grew.
      */
     void trim() {
-        StreamScripts.TRIM.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
+        StreamScripts.TRIM.<Long>run(facade, ScriptOutputType.INTEGER, new byte[][] {key}, bytes(Long.toString(maxLen)),
                         TRIM_STEP_ARG)
                 .whenComplete((removed, e) -> {
                     if (e != null) {
@@ -212,7 +210,7 @@ public final class Stream {
         if (ids.length == 0) {
             return 0;
         }
-        Long n = redis.executeSync("stream " + name + ": remove", c -> c.xdel(key, ids));
+        Long n = facade.executeSync("stream " + name + ": remove", c -> c.xdel(key, ids));
         return n == null ? 0 : n;
     }
 
@@ -224,14 +222,12 @@ public final class Stream {
      * sinks before destroying it for good.
      */
     public void destroy() {
-        redis.executeSync("stream " + name + ": destroy", c -> c.del(key));
-        String registry = StreamKeys.sinkRegistryMap(name);
-        Long exists = redis.executeSync("stream " + name + ": destroy",
-                c -> c.exists(bytes(StreamKeys.mapContent(registry))));
-        if (exists != null && exists > 0) {
-            try (ReplicatedMap map = ReplicatedMap.join(registry, redis)) {
-                map.destroy();
-            }
+        facade.executeSync("stream " + name + ": destroy", c -> c.del(key));
+        // the registry is destroyed without joining it: only the destroy tombstone is written
+        MapWrites registry = MapWrites.of(facade, facade.layout().sinkRegistryMap(name));
+        String what = "stream " + name + ": destroy";
+        if (Futures.await(registry.exists(), facade.syncTimeout(), what)) {
+            Futures.await(registry.destroy(), facade.syncTimeout(), what);
         }
         log.atInfo().addKeyValue("stream", name).log("stream deleted");
     }
@@ -260,6 +256,14 @@ public final class Stream {
         return redis;
     }
 
+    RedisFacade facade() {
+        return facade;
+    }
+
+    KeyLayout layout() {
+        return facade.layout();
+    }
+
     Logger log() {
         return log;
     }
@@ -273,7 +277,7 @@ public final class Stream {
         if (ttl.isZero()) {
             return CompletableFuture.completedFuture(null);
         }
-        return StreamScripts.APPLY_TTL.<Long>run(redis, ScriptOutputType.INTEGER, new byte[][] {key}, ttlMillis(), ttlMode())
+        return StreamScripts.APPLY_TTL.<Long>run(facade, ScriptOutputType.INTEGER, new byte[][] {key}, ttlMillis(), ttlMode())
                 .thenApply(v -> null);
     }
 
@@ -298,9 +302,6 @@ public final class Stream {
     /** The most events one trimming step removes (Redis's own default bound for approximate trims). */
     static final int TRIM_STEP = 10_000;
     private static final byte[] TRIM_STEP_ARG = bytes(Integer.toString(TRIM_STEP));
-    private static final byte[] FIELD_N = bytes(StreamKeys.FIELD_NAME);
-    private static final byte[] FIELD_P = bytes(StreamKeys.FIELD_PAYLOAD);
-    private static final byte[] FIELD_T = bytes(StreamKeys.FIELD_TOPIC);
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,6 @@
 package io.pulse.streaming;
 
-import io.pulse.core.LuaScript;
+import io.pulse.core.internal.LuaScript;
 
 /** The Lua scripts of streams and sinks, loaded once from {@code src-lua/streaming/} in the jar. */
 final class StreamScripts {

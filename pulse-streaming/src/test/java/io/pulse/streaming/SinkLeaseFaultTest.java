@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RecordingLogger;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class SinkLeaseFaultTest {
         RecordingLogger log = new RecordingLogger();
         Stream stream = Stream.builder(RedisServerExtension.uniqueName("lease"), redis).logger(log).open();
         String sinkName = RedisServerExtension.uniqueName("leased");
-        REDIS.cli().hset(StreamKeys.staleLease(sinkName), "not", "a string");
+        REDIS.cli().hset(GoKeys.staleLease(sinkName), "not", "a string");
         Sink sink = stream.sink(sinkName).ackGracePeriod(Duration.ofMillis(500)).claimPeriod(Duration.ofMillis(50))
                 .blockDuration(Duration.ofMillis(100)).open();
         String id = stream.add("e", "x".getBytes(StandardCharsets.UTF_8));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class StreamSmokeTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> fromSink.size() == 1);
         assertThat(fromSink.get(0).sinkName()).isEqualTo("smoke");
-        assertThat(REDIS.cli().xpending(StreamKeys.stream(stream.name()), "smoke").getCount()).isZero();
+        assertThat(REDIS.cli().xpending(GoKeys.stream(stream.name()), "smoke").getCount()).isZero();
         reader.close();
         sink.close();
         sink.close();

@@ -9,6 +9,7 @@ import io.lettuce.core.KillArgs;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -134,11 +135,11 @@ class StreamingWeaknessesTest {
             }
         });
         stream.add("held", b("x"));
-        String keepAliveKey = "map:" + StreamKeys.keepAliveMap("slow") + ":content";
+        String keepAliveKey = "map:" + GoKeys.keepAliveMap("slow") + ":content";
         // for several grace periods the stuck subscriber's instance keeps refreshing its keep-alive
         long first = Long.parseLong(REDIS.cli().hget(keepAliveKey, sink.consumer()));
         await().atMost(LONG).until(() -> Long.parseLong(REDIS.cli().hget(keepAliveKey, sink.consumer())) > first + 900_000_000L);
-        assertThat(REDIS.cli().xinfoConsumers(StreamKeys.stream(stream.name()), "slow").toString()).contains(sink.consumer());
+        assertThat(REDIS.cli().xinfoConsumers(GoKeys.stream(stream.name()), "slow").toString()).contains(sink.consumer());
         release.countDown();
         sink.close();
         peer.close();
@@ -157,12 +158,12 @@ class StreamingWeaknessesTest {
         stream.add("first", b("1"));
         await().atMost(LONG).until(() -> got.contains("first"));
         long createsBefore = xgroupCalls();
-        REDIS.cli().del(StreamKeys.stream(stream.name()));
+        REDIS.cli().del(GoKeys.stream(stream.name()));
         stream.add("second", b("2"));
         await().atMost(LONG).until(() -> got.contains("second"));
         // a few recreations, not a tight loop
         assertThat(xgroupCalls() - createsBefore).isLessThan(20);
-        REDIS.cli().xgroupDestroy(StreamKeys.stream(stream.name()), "phoenix");
+        REDIS.cli().xgroupDestroy(GoKeys.stream(stream.name()), "phoenix");
         stream.add("third", b("3"));
         await().atMost(LONG).until(() -> got.contains("third"));
         assertThat(got).containsSubsequence("first", "second", "third");
@@ -207,7 +208,7 @@ class StreamingWeaknessesTest {
         Duration grace = Duration.ofMillis(200);
         Sink cleaner = fastSink(stream, "shared", grace).open();
         Sink newcomer = fastSink(stream, "shared", grace).open();
-        String key = StreamKeys.stream(stream.name());
+        String key = GoKeys.stream(stream.name());
         // over ten cleanup windows of the other instance, the newcomer's consumer stays
         await().during(Duration.ofSeconds(2)).atMost(LONG).until(() ->
                 REDIS.cli().xinfoConsumers(key, "shared").toString().contains(newcomer.consumer()));
@@ -222,7 +223,7 @@ class StreamingWeaknessesTest {
         Duration grace = Duration.ofMillis(200);
         Sink survivor = fastSink(stream, "work", grace).open();
         Sink dying = fastSink(stream, "work", grace).open();
-        String key = StreamKeys.stream(stream.name());
+        String key = GoKeys.stream(stream.name());
         // make sure the dying instance is the one that reads the events
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -401,7 +402,7 @@ class StreamingWeaknessesTest {
         PulseRedis redis = REDIS.newPulseRedis();
         Stream stream = newStream(redis, "comeback");
         Sink sink = stream.sink("comeback").blockDuration(BLOCK).open();
-        String key = StreamKeys.stream(stream.name());
+        String key = GoKeys.stream(stream.name());
         REDIS.cli().xgroupDelconsumer(key, Consumer.from("comeback", sink.consumer()));
         String id = stream.add("e", b("1"));
         List<Event> got = new ArrayList<>();

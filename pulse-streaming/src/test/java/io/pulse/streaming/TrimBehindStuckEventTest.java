@@ -8,6 +8,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.testing.GoKeys;
 import io.pulse.core.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +60,7 @@ class TrimBehindStuckEventTest {
         PulseRedis redis = REDIS.newPulseRedis();
         RedisCommands<String, String> cli = REDIS.cli();
         Stream stream = Stream.builder(RedisServerExtension.uniqueName("stuck"), redis).maxLen(100).open();
-        String key = StreamKeys.stream(stream.name());
+        String key = GoKeys.stream(stream.name());
 
         // a consumer of another group read one event and never acknowledges it
         String stuckId = stream.add("stuck", "stuck".getBytes(StandardCharsets.UTF_8));

@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code pulse dashboard}: serves the live web dashboard until interrupted (Ctrl-C). */
 @Command(name = "dashboard", description = "Serve the live web dashboard (localhost only unless --bind says otherwise) "

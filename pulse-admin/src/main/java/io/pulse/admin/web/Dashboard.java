@@ -2,8 +2,8 @@ package io.pulse.admin.web;
 
 import com.sun.net.httpserver.HttpServer;
 import io.pulse.admin.PulseAdmin;
-import io.pulse.core.Args;
-import io.pulse.core.DaemonThreads;
+import io.pulse.core.internal.Args;
+import io.pulse.core.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -6,7 +6,7 @@ import io.pulse.admin.PoolReport;
 import io.pulse.admin.PulseAdmin;
 import io.pulse.admin.StreamReport;
 import io.pulse.admin.Summaries;
-import io.pulse.core.DaemonThreads;
+import io.pulse.core.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,0 +1,399 @@
+package io.pulse.core.internal;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.pulse.core.ClosedException;
+import io.pulse.core.KeyLayout;
+import io.pulse.core.NotSentException;
+import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseException;
+import io.pulse.core.PulseRedis;
+import io.pulse.core.Subscription;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a {@link PulseRedis} offers Pulse's own modules and nothing else: commands on the shared
+ * connection, pub/sub, blocking connections, the scheduler for background loops and the registry of
+ * components closed with the facade. Thread-safe. Not API: it may change in any release.
+ *
+ * <p>Modules get it with {@link #of(PulseRedis)}. A {@code PulseRedis} wraps exactly one facade and
+ * shows none of these methods, so users see only the public surface README documents.
+ *
+ * <p>Connections: one multiplexed, auto-pipelined command connection; one subscriber connection whose
+ * channels fan out to listeners ({@link #subscribe}); one connection per blocking read loop
+ * ({@link #openBlockingConnection}). See {@link ClientSettings} for the client options and why.
+ */
+public final class RedisFacade implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisFacade.class);
+    /** How often a command waiting for its connection looks again. */
+    private static final long RETRY_MILLIS = 20;
+
+    private static volatile Function<PulseRedis, RedisFacade> accessor;
+
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final Duration commandTimeout;
+    private final Duration reconnectWait;
+    private final KeyLayout layout;
+    private final StatefulRedisConnection<byte[], byte[]> commandConnection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final PubSubHub pubSub;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private volatile boolean closing;
+    private volatile boolean closed;
+    private volatile long connectedSince = System.nanoTime();
+
+    private RedisFacade(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait,
+            KeyLayout layout) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.commandTimeout = commandTimeout;
+        this.reconnectWait = reconnectWait;
+        this.layout = layout;
+        client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
+        this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
+        scheduler.setRemoveOnCancelPolicy(true);
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == commandConnection) {
+                    connectedSince = System.nanoTime();
+                }
+            }
+        });
+        try {
+            this.commandConnection = client.connect(ByteArrayCodec.INSTANCE);
+            this.commands = commandConnection.async();
+            this.pubSub = new PubSubHub(this, client.connectPubSub(ByteArrayCodec.INSTANCE));
+        } catch (RedisException e) {
+            scheduler.shutdownNow();
+            if (ownsClient) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            throw new NotSentException("cannot connect to Redis: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the shared connections on {@code client}, applying Pulse's client options to it; blocks
+     * until they are open. Called by {@link PulseRedis} only.
+     *
+     * @param ownsClient whether closing the facade shuts the client down
+     * @param layout the names of every key and channel components use
+     * @throws NotSentException if Redis cannot be reached
+     */
+    public static RedisFacade open(RedisClient client, boolean ownsClient, Duration commandTimeout,
+            Duration reconnectWait, KeyLayout layout) {
+        return new RedisFacade(Objects.requireNonNull(client, "client"), ownsClient, commandTimeout, reconnectWait,
+                Objects.requireNonNull(layout, "layout"));
+    }
+
+    /**
+     * Installs the function that finds the facade of a {@link PulseRedis}; {@code PulseRedis} calls it
+     * once, from its static initializer, so that no public method of its own has to return the facade.
+     *
+     * @throws IllegalStateException if an accessor is installed already
+     */
+    public static synchronized void installAccessor(Function<PulseRedis, RedisFacade> facadeOf) {
+        if (accessor != null) {
+            throw new IllegalStateException("the facade accessor is installed already");
+        }
+        accessor = Objects.requireNonNull(facadeOf, "facadeOf");
+    }
+
+    /** The facade of {@code redis}. */
+    public static RedisFacade of(PulseRedis redis) {
+        Objects.requireNonNull(redis, "redis");
+        // an instance exists, so PulseRedis's static initializer has run and installed the accessor
+        return accessor.apply(redis);
+    }
+
+    /**
+     * Runs one command on the shared command connection and returns its result; never blocks.
+     *
+     * <p>If the connection is down, the command waits (without blocking a thread) at most
+     * {@code reconnectWait} for it to come back, then is sent. Failures complete the future with a
+     * {@link PulseException} whose message starts with {@code what}: {@link NotSentException} if it was
+     * never sent, {@link OutcomeUnknownException} if it was sent but no answer came,
+     * {@link ClosedException} after {@link #close()}, a plain {@link PulseException} if Redis answered
+     * with an error. The future may complete on a Redis I/O thread.
+     */
+    public <T> CompletableFuture<T> execute(String what,
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        if (closed) {
+            return Futures.failed(new ClosedException(what + ": the Redis facade is closed"));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        sendWhenConnected(commandConnection, () -> command.apply(commands).toCompletableFuture(), reconnectDeadline())
+                .whenComplete((value, error) -> {
+                    if (error == null) {
+                        result.complete(value);
+                    } else {
+                        result.completeExceptionally(translate(what, error));
+                    }
+                });
+        return result;
+    }
+
+    /** Runs {@link #execute} and waits for its result at most {@link #syncTimeout()}. */
+    public <T> T executeSync(String what,
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        return Futures.await(execute(what, command), syncTimeout(), what);
+    }
+
+    /** The {@link System#nanoTime()} until which a command issued now may wait for its connection. */
+    long reconnectDeadline() {
+        return System.nanoTime() + reconnectWait.toNanos();
+    }
+
+    /**
+     * Sends a command with {@code send} once {@code connection} is open, and again whenever Lettuce
+     * refuses it unsent because the connection went down meanwhile (its state can lag behind
+     * {@link StatefulConnection#isOpen()} during a reconnect), until {@code deadline}. The future fails
+     * with Lettuce's own error, untranslated, or a {@link NotSentException} if the connection stayed down.
+     */
+    <T> CompletableFuture<T> sendWhenConnected(StatefulConnection<?, ?> connection,
+            Supplier<CompletableFuture<T>> send, long deadline) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(connection, send, deadline, result);
+        return result;
+    }
+
+    private <T> void attempt(StatefulConnection<?, ?> connection, Supplier<CompletableFuture<T>> send, long deadline,
+            CompletableFuture<T> result) {
+        CompletableFuture<T> sent = connection.isOpen() ? trySend(send)
+                : whenOpen(connection, deadline).thenCompose(v -> trySend(send));
+        sent.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else if (Outcomes.neverSent(error) && !closed && System.nanoTime() - deadline < 0) {
+                try {
+                    scheduler.schedule(() -> attempt(connection, send, deadline, result), RETRY_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    result.completeExceptionally(new ClosedException("the Redis facade is closed"));
+                }
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+    }
+
+    private static <T> CompletableFuture<T> trySend(Supplier<CompletableFuture<T>> send) {
+        try {
+            return send.get();
+        } catch (RuntimeException e) {
+            return Futures.failed(e);
+        }
+    }
+
+    /** Converts a Lettuce or I/O failure into the exception Pulse reports for {@code what}. */
+    public PulseException translate(String what, Throwable error) {
+        Throwable cause = Futures.unwrap(error);
+        if (cause instanceof ClosedException) {
+            return (ClosedException) cause;
+        }
+        PulseException classified = Outcomes.classify(what, cause);
+        if (closed && !(classified instanceof OutcomeUnknownException)) {
+            return new ClosedException(what + ": the Redis facade is closed");
+        }
+        return classified;
+    }
+
+    /** Completes once {@code connection} is open, or fails after {@code reconnectWait}. */
+    public CompletableFuture<Void> whenOpen(StatefulConnection<?, ?> connection) {
+        return whenOpen(connection, reconnectDeadline());
+    }
+
+    /**
+     * Completes once {@code connection} is open; fails with {@link NotSentException} if it is still down
+     * at {@code deadline}, or with {@link ClosedException} if it or this facade is closed meanwhile.
+     */
+    CompletableFuture<Void> whenOpen(StatefulConnection<?, ?> connection, long deadline) {
+        if (connection.isOpen()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        List<ScheduledFuture<?>> poll = new ArrayList<>(1);
+        Runnable check = () -> {
+            if (connection.isOpen()) {
+                ready.complete(null);
+            } else if (closed || isClosedByUs(connection)) {
+                ready.completeExceptionally(new ClosedException("the connection is closed"));
+            } else if (System.nanoTime() - deadline >= 0) {
+                ready.completeExceptionally(new NotSentException(
+                        "Redis is unreachable: the connection did not come back within " + reconnectWait));
+            }
+        };
+        try {
+            poll.add(scheduler.scheduleWithFixedDelay(check, 10, RETRY_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException e) {
+            return Futures.failed(new ClosedException("the Redis facade is closed"));
+        }
+        ready.whenComplete((v, e) -> poll.forEach(f -> f.cancel(false)));
+        return ready;
+    }
+
+    private static boolean isClosedByUs(StatefulConnection<?, ?> connection) {
+        return connection instanceof RedisChannelHandler<?, ?> handler && handler.isClosed();
+    }
+
+    /**
+     * Subscribes {@code listener} to {@code channel} on the shared subscriber connection. The future
+     * completes once Redis confirmed the subscription (so every message published afterwards reaches
+     * the listener), with the handle that unsubscribes it.
+     */
+    public CompletableFuture<Subscription> subscribe(String channel, ChannelListener listener) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(listener, "listener");
+        if (closed) {
+            return Futures.failed(new ClosedException("subscribe to " + channel + ": the Redis facade is closed"));
+        }
+        return pubSub.subscribe(channel, listener);
+    }
+
+    /**
+     * Opens a connection of its own for one blocking read loop; blocks until it is open. The caller
+     * closes it; closing this facade closes it too.
+     *
+     * @throws PulseException if Redis cannot be reached
+     */
+    public BlockingConnection openBlockingConnection(String name) {
+        ensureOpen("open a blocking connection");
+        BlockingConnection connection = new BlockingConnection(this, name, () -> client.connect(ByteArrayCodec.INSTANCE));
+        register(connection);
+        return connection;
+    }
+
+    /** The layout every component of this facade asks for its keys, channels and map and stream names. */
+    public KeyLayout layout() {
+        return layout;
+    }
+
+    /** The shared scheduler for Pulse's background loops (daemon threads). Do not shut it down. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** How long a blocking facade call waits at most: command timeout plus reconnect wait plus 1 s. */
+    public Duration syncTimeout() {
+        return commandTimeout.plus(reconnectWait).plusSeconds(1);
+    }
+
+    /** The command timeout in force. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /**
+     * Registers a component to close when this facade closes (in reverse order of registration).
+     *
+     * @throws ClosedException if this facade is already closed
+     */
+    public void register(AutoCloseable resource) {
+        synchronized (resources) {
+            if (closing) {
+                throw new ClosedException("the Redis facade is closed");
+            }
+            resources.push(resource);
+        }
+    }
+
+    /** Forgets a component registered with {@link #register}, typically when it closed on its own. */
+    public void unregister(AutoCloseable resource) {
+        synchronized (resources) {
+            resources.remove(resource);
+        }
+    }
+
+    /**
+     * How long the shared command connection has been up without interruption (zero while it is down).
+     * Components that judge other processes' liveness by their keep-alives wait after an outage, since
+     * nobody could write a keep-alive during it.
+     */
+    public Duration connectedFor() {
+        return commandConnection.isOpen() ? Duration.ofNanos(System.nanoTime() - connectedSince) : Duration.ZERO;
+    }
+
+    /** Returns whether the shared command connection is currently open. */
+    public boolean isConnected() {
+        return commandConnection.isOpen();
+    }
+
+    /** Returns whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closing;
+    }
+
+    /** Throws {@link ClosedException} if this facade was closed. */
+    public void ensureOpen(String what) {
+        if (closing) {
+            throw new ClosedException(what + ": the Redis facade is closed");
+        }
+    }
+
+    /**
+     * Closes every component registered with this facade, then its connections and scheduler, and
+     * shuts the client down if it owns it. Blocks for a bounded time; idempotent; thread-safe.
+     */
+    @Override
+    public void close() {
+        List<AutoCloseable> toClose;
+        synchronized (resources) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            toClose = new ArrayList<>(resources);
+            resources.clear();
+        }
+        // components close first, while Redis is still reachable: a pool node requeues its jobs
+        for (AutoCloseable resource : toClose) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.atWarn().setCause(e).log("closing a component failed");
+            }
+        }
+        closed = true;
+        quietly(pubSub::close);
+        quietly(commandConnection::close);
+        scheduler.shutdownNow();
+        if (ownsClient) {
+            quietly(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+        }
+    }
+
+    private static void quietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.atDebug().setCause(e).log("ignored failure while closing");
+        }
+    }
+}
