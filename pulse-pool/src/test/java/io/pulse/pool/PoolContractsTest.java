@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

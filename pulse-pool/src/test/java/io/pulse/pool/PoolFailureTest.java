@@ -10,16 +10,14 @@ import io.lettuce.core.XReadArgs;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.LogCapture;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.rmap.internal.StateMaps;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,38 +172,6 @@ class PoolFailureTest {
 
         long startsOf(String key) {
             return starts.stream().filter(j -> j.key().equals(key)).count();
-        }
-    }
-
-    /** Copies what is written to {@code System.err} (where slf4j-simple logs) while installed. */
-    private static final class LogCapture extends OutputStream {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        static LogCapture install() {
-            LogCapture capture = new LogCapture();
-            System.setErr(new PrintStream(capture, true, StandardCharsets.UTF_8));
-            return capture;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            original.write(b);
-            copy.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            original.write(b, off, len);
-            copy.write(b, off, len);
-        }
-
-        synchronized String text() {
-            return copy.toString(StandardCharsets.UTF_8);
-        }
-
-        void uninstall() {
-            System.setErr(original);
         }
     }
 
@@ -552,7 +518,7 @@ class PoolFailureTest {
     void corruptRecordsAndUnparsableMapValuesAreLoggedAndSkippedAndTheSweepsKeepRunning() throws Exception {
         String pool = pool("bad-data");
         LogCapture log = LogCapture.install();
-        undo.add(log::uninstall);
+        undo.add(log::close);
         KeyHasher deadOnNewest = (k, n) -> k.startsWith("dead") ? n - 1 : 0;
         Node a = join(pool, o -> o.hasher(deadOnNewest));
         Node b = join(pool, o -> o.hasher(deadOnNewest));

@@ -8,14 +8,12 @@ import io.pulse.core.ClosedException;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.LogCapture;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.rmap.internal.StateMaps;
 import io.pulse.streaming.Stream;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,38 +116,6 @@ class PoolScenariosTest {
         @Override
         public void handleNotification(String key, byte[] payload) {
             notifications.add(Map.entry(key, payload));
-        }
-    }
-
-    /** Copies what is written to {@code System.err} (where slf4j-simple logs) while it runs. */
-    private static final class StderrCopy extends OutputStream {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        static StderrCopy start() {
-            StderrCopy tee = new StderrCopy();
-            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-            return tee;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            original.write(b);
-            copy.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            original.write(b, off, len);
-            copy.write(b, off, len);
-        }
-
-        synchronized String text() {
-            return copy.toString(StandardCharsets.UTF_8);
-        }
-
-        void stop() {
-            System.setErr(original);
         }
     }
 
@@ -605,7 +571,7 @@ class PoolScenariosTest {
         Recorder handler = new Recorder();
         Worker worker = node.addWorker(handler);
         node.dispatchJob("test-job", utf8("start"));
-        StderrCopy log = StderrCopy.start();
+        LogCapture log = LogCapture.install();
         try {
             node.notifyWorker("test-job", utf8("ignored"));
             // the barrier job is routed after the notification through the same sink and worker stream
@@ -615,7 +581,7 @@ class PoolScenariosTest {
             eventually().until(() -> log.text().contains(
                     "worker does not implement NotificationHandler, ignoring notification"));
         } finally {
-            log.stop();
+            log.close();
         }
         assertThat(worker.jobKeys()).containsExactly("barrier", "test-job");
         assertThat(handler.stops).isEmpty();

@@ -1,4 +1,4 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives a test class a real Redis of its own (see {@link RedisServers} for where it comes from) and
- * the means to hurt it: {@link #kill()}, {@link #restart()}, {@link #restartEmpty()}, {@link #flushAll()},
+ * A JUnit 5 extension that gives a test class a real Redis of its own, started before the class and
+ * stopped after it (see {@link RedisServers} for where it comes from); thread-safe, and its fault
+ * methods block until done. The means to hurt the server: {@link #kill()}, {@link #restart()}, {@link #restartEmpty()}, {@link #flushAll()},
  * {@link #pause()}, {@link #resume()}.
  * Register it as a static field:
  *

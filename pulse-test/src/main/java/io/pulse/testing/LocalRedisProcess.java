@@ -1,4 +1,4 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 import java.io.File;
 import java.io.IOException;

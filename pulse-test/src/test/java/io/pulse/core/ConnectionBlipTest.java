@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
-import io.pulse.core.testing.ConnectionBlips;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.ConnectionBlips;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

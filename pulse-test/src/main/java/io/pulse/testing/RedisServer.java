@@ -1,8 +1,10 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 /**
- * A Redis server that tests (or the quick-start demo) talk to; only servers this JVM started can be
- * killed, restarted or paused. {@link #close()} stops a server this JVM started.
+ * A Redis server that tests (or the quick-start demo) talk to, whose fault methods block until the
+ * server is down, back or frozen; only servers this JVM started can be killed, restarted or paused
+ * (the others throw {@link UnsupportedOperationException}). {@link #close()} stops a server this JVM
+ * started. Implementations are thread-safe.
  */
 public interface RedisServer extends AutoCloseable {
 

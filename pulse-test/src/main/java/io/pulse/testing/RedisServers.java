@@ -1,4 +1,4 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,9 +9,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Finds a Redis for a test class, in this order: the URI in {@code PULSE_TEST_REDIS}; a
- * {@code redis-server} on the PATH, started on a free port; the Linux binary shipped in the
- * embedded-redis test dependency, started the same way; a Redis container if a Docker engine answers.
+ * Finds or starts a Redis for a test class, blocking until it answers; thread-safe. The order: the URI
+ * in {@code PULSE_TEST_REDIS}; a {@code redis-server} on the PATH, started on a free port; the Linux
+ * binary shipped in {@code com.github.codemonstur:embedded-redis} (when the tests put it on their class
+ * path), started the same way; a {@code redis:7.0} container (when {@code org.testcontainers:testcontainers}
+ * is on the class path and a Docker engine answers).
  */
 public final class RedisServers {
 
@@ -32,12 +34,25 @@ public final class RedisServers {
         if (local.isPresent()) {
             return local.get();
         }
-        Optional<RedisServer> container = ContainerRedis.startIfDockerAnswers();
-        if (container.isPresent()) {
-            return container.get();
+        if (testcontainersPresent()) {
+            Optional<RedisServer> container = ContainerRedis.startIfDockerAnswers();
+            if (container.isPresent()) {
+                return container.get();
+            }
         }
         throw new IllegalStateException("no Redis for the tests: set " + ENV
-                + ", put redis-server on the PATH, or run on Linux x86-64/arm64 where the embedded binary works");
+                + ", put redis-server on the PATH, add com.github.codemonstur:embedded-redis to the test class path"
+                + " (Linux x86-64/arm64), or add org.testcontainers:testcontainers with a Docker engine running");
+    }
+
+    /** Testcontainers is an optional dependency: {@link ContainerRedis} must not be loaded without it. */
+    private static boolean testcontainersPresent() {
+        try {
+            Class.forName("org.testcontainers.DockerClientFactory", false, RedisServers.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /**

@@ -9,7 +9,7 @@ import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.ChannelListener;
 import io.pulse.core.internal.LuaScript;
 import io.pulse.core.internal.RedisFacade;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 /** A Redis this JVM did not start (named by a URI, or a container): it can be used but not controlled. */
 final class FixedRedis implements RedisServer {

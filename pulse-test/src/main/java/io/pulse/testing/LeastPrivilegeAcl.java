@@ -1,4 +1,4 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The least-privilege Redis ACL README's Security section gives for Pulse, and the means to create a
- * user with it on a test server: keys and channels under Pulse's prefixes only, and only the commands
+ * The least-privilege Redis ACL README's Security section gives for Pulse, and a blocking, stateless
+ * means to create a user with it on a test server: keys and channels under Pulse's prefixes only, and only the commands
  * Pulse sends (none of them {@code @dangerous} or {@code @admin}).
  */
 public final class LeastPrivilegeAcl {

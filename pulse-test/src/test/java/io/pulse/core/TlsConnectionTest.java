@@ -9,7 +9,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SslOptions;
 import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.RedisFacade;
-import io.pulse.core.testing.TlsRedisServer;
+import io.pulse.testing.TlsRedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,12 +1,12 @@
-package io.pulse.core.testing;
+package io.pulse.testing;
 
 import io.pulse.core.GoPulseLayout;
 import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.KeyLayout;
 
 /**
- * The names Go Pulse v1.6.5's layout (Pulse's default, {@link GoPulseLayout}) gives maps, streams,
- * sinks and pools, for tests that look at Redis directly or play a Go node. Stateless.
+ * Stateless, thread-safe: the names Go Pulse v1.6.5's layout (Pulse's default, {@link GoPulseLayout})
+ * gives maps, streams, sinks and pools, for tests that look at Redis directly or play a Go node.
  */
 public final class GoKeys {
 
