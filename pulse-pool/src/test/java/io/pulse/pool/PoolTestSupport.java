@@ -31,7 +31,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -269,6 +271,75 @@ abstract class PoolTestSupport {
             }
         }
         return failures;
+    }
+
+    /** Records what a worker's handler was asked to do; has no notification handler of its own. */
+    static class Recorder implements JobHandler {
+        final Map<String, Job> running = new ConcurrentHashMap<>();
+        final List<Job> starts = new CopyOnWriteArrayList<>();
+        final List<String> stops = new CopyOnWriteArrayList<>();
+        volatile Predicate<String> refuse = key -> false;
+
+        @Override
+        public void start(Job job) {
+            starts.add(job);
+            if (refuse.test(job.key())) {
+                throw new IllegalStateException("refusing to start " + job.key());
+            }
+            running.put(job.key(), job);
+        }
+
+        @Override
+        public void stop(String key) {
+            stops.add(key);
+            running.remove(key);
+        }
+
+        long startsOf(String key) {
+            return starts.stream().filter(j -> j.key().equals(key)).count();
+        }
+
+        List<String> startedKeys() {
+            return starts.stream().map(Job::key).collect(Collectors.toList());
+        }
+    }
+
+    /** A recorder that also receives notifications. */
+    static final class Notified extends Recorder {
+        final List<Map.Entry<String, byte[]>> notifications = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handleNotification(String key, byte[] payload) {
+            notifications.add(Map.entry(key, payload));
+        }
+    }
+
+    static String payloadsHash(String pool) {
+        return GoKeys.mapContent(GoKeys.payloadsMap(pool));
+    }
+
+    static String pendingHash(String pool) {
+        return GoKeys.mapContent(GoKeys.pendingMap(pool));
+    }
+
+    /** The outcome of a dispatch: {@code null} on success, else the exception it failed with. */
+    static Throwable outcome(CompletableFuture<Void> dispatch) throws Exception {
+        return dispatch.handle((v, e) -> e == null ? null : Futures.unwrap(e)).get(60, TimeUnit.SECONDS);
+    }
+
+    record TwoNodes(Node first, Node second, Worker w1, Worker w2, Recorder h1, Recorder h2) {
+    }
+
+    /** Two nodes with one worker each, both workers active on both nodes. */
+    TwoNodes twoNodes(String pool, UnaryOperator<Node.Builder> options) {
+        Node first = join(pool, options);
+        Node second = join(pool, options);
+        Recorder h1 = new Recorder();
+        Recorder h2 = new Recorder();
+        Worker w1 = first.addWorker(h1);
+        Worker w2 = second.addWorker(h2);
+        awaitActiveWorkers(2, first, second);
+        return new TwoNodes(first, second, w1, w2, h1, h2);
     }
 
     /** The start events for {@code key} in the pool stream (an observer group keeps them from trimming). */
