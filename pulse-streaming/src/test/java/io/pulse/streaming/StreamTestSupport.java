@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.pulse.core.PulseRedis;
@@ -14,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -62,10 +65,10 @@ abstract class StreamTestSupport {
     /** Short reads keep the tests quick; the claim period is the test hook of Go's 50 ms override. */
     static final Duration BLOCK = Duration.ofMillis(150);
     static final Duration CLAIM = Duration.ofMillis(50);
+    /** Explicit entry ids around this Unix millisecond make start positions exact. */
+    static final long T = 1_700_000_000_000L;
 
     final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-    /** Deliveries per event id, for subscribers that behave differently on a redelivery. */
-    final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
 
     @AfterEach
     void closeWhatTheTestOpened() throws Exception {
@@ -92,6 +95,10 @@ abstract class StreamTestSupport {
         return Stream.open(RedisServerExtension.uniqueName(base), redis);
     }
 
+    Stream unboundedStream(String base) {
+        return Stream.builder(RedisServerExtension.uniqueName(base), redis).maxLen(0).open();
+    }
+
     static String key(Stream stream) {
         return "pulse:stream:" + stream.name();
     }
@@ -112,6 +119,21 @@ abstract class StreamTestSupport {
         return events.stream().map(StreamTestSupport::text).toList();
     }
 
+    /** Stream order of entry ids: by millisecond, then sequence. */
+    static final Comparator<String> STREAM_ORDER = Comparator
+            .<String>comparingLong(id -> Long.parseLong(id.substring(0, id.indexOf('-'))))
+            .thenComparingLong(id -> Long.parseLong(id.substring(id.indexOf('-') + 1)));
+
+    /** Adds {@code count} events (payload = index) pipelined; returns their ids in call order. */
+    static List<String> addMany(Stream stream, int count) {
+        List<CompletableFuture<String>> adds = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            adds.add(stream.addAsync("e", utf8(Integer.toString(i))));
+        }
+        CompletableFuture.allOf(adds.toArray(new CompletableFuture[0])).join();
+        return adds.stream().map(CompletableFuture::join).toList();
+    }
+
     /** Pulls with {@code read} until at least {@code count} events came. */
     List<Event> pullAtLeast(Supplier<List<Event>> read, int count) {
         List<Event> got = new ArrayList<>();
@@ -123,22 +145,63 @@ abstract class StreamTestSupport {
         return got;
     }
 
-    /** Counts the deliveries of {@code e}'s id so far, this one included. */
-    int deliveryCount(Event e) {
-        return deliveries.merge(e.id(), 1, Integer::sum);
-    }
-
     Sink.Builder sink(Stream stream, String name) {
         return stream.sink(name).blockDuration(BLOCK).claimPeriod(CLAIM).ackGracePeriod(ackGrace());
     }
 
+    /** Pulls at least {@code count} events from {@code sink} and acknowledges them. */
+    List<Event> readAndAck(Sink sink, int count) {
+        List<Event> events = pullAtLeast(sink::read, count);
+        sink.ack(events);
+        return events;
+    }
+
+    List<PendingMessage> pending(Stream stream, String group) {
+        return cli().xpending(key(stream), group, Range.create("-", "+"), Limit.from(100_000));
+    }
+
     List<String> pendingIds(Stream stream, String group) {
-        return cli().xpending(key(stream), group, Range.create("-", "+"), Limit.from(10_000)).stream()
-                .map(PendingMessage::getId).toList();
+        return pending(stream, group).stream().map(PendingMessage::getId).toList();
     }
 
     long pendingCount(Stream stream, String group) {
         return cli().xpending(key(stream), group).getCount();
+    }
+
+    /** Adds an entry with Pulse's fields and the given explicit id. */
+    void addWithId(Stream stream, String id, String eventName) {
+        cli().xadd(key(stream), new XAddArgs().id(id), Map.of("n", eventName, "p", eventName));
+    }
+
+    /** Four entries around {@link #T}: e0 at T, e1 and e2 at T+1 (seq 0 and 1), e3 at T+2. */
+    Stream streamWithExplicitIds(String base) {
+        Stream stream = newStream(base);
+        addWithId(stream, T + "-0", "e0");
+        addWithId(stream, (T + 1) + "-0", "e1");
+        addWithId(stream, (T + 1) + "-1", "e2");
+        addWithId(stream, (T + 2) + "-0", "e3");
+        return stream;
+    }
+
+    static List<String> names(Collection<Event> events) {
+        return events.stream().map(Event::eventName).toList();
+    }
+
+    record Line(String sku, int quantity) {
+    }
+
+    record Order(String id, List<Line> lines, boolean rush) {
+    }
+
+    record Invoice(String invoiceNumber, long totalCents) {
+    }
+
+    /** Deliveries per event id, for subscribers that behave differently on a redelivery. */
+    final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+
+    /** Counts the deliveries of {@code e}'s id so far, this one included. */
+    int deliveryCount(Event e) {
+        return deliveries.merge(e.id(), 1, Integer::sum);
     }
 
     /** The consumer names XINFO CONSUMERS lists for {@code group}. */
