@@ -154,6 +154,10 @@ abstract class PoolTestSupport {
         }
     }
 
+    /**
+     * A node builder with timings short enough for tests (keep-alive TTL, ack grace, sink block and shutdown
+     * TTL of seconds, not Go's defaults); pool test classes that do not extend this class use it too.
+     */
     static Node.Builder fast(String pool, PulseRedis redis) {
         return Node.builder(pool, redis).workerTtl(TTL).ackGracePeriod(ACK_GRACE).jobSinkBlockDuration(SINK_BLOCK)
                 .workerShutdownTtl(SHUTDOWN_TTL);
