@@ -52,17 +52,8 @@ public final class ConnectionBlips {
         do {
             Long n = admin.clientKill(new KillArgs().user(user));
             killed += n == null ? 0 : n;
-            sleep(5);
+            ProcessHelpers.sleep(5);
         } while (System.nanoTime() - deadline < 0);
         return killed;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ final class LocalRedisProcess implements RedisServer {
     LocalRedisProcess(Path binary, String origin) {
         this.binary = binary;
         this.origin = origin;
-        this.port = freePort();
+        this.port = ProcessHelpers.freeLoopbackPort();
         try {
             this.dir = Files.createTempDirectory("pulse-redis-" + port + "-");
         } catch (IOException e) {
@@ -75,7 +74,7 @@ final class LocalRedisProcess implements RedisServer {
             if (answersPing()) {
                 return;
             }
-            sleep(20);
+            ProcessHelpers.sleep(20);
         }
         throw new IllegalStateException("redis-server on port " + port + " did not answer PING within 20 s");
     }
@@ -200,24 +199,6 @@ final class LocalRedisProcess implements RedisServer {
                 // it may already be gone
             }
             kill();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

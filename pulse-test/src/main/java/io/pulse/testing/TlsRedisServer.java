@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -57,7 +55,7 @@ public final class TlsRedisServer implements AutoCloseable {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot make TLS certificates for redis-server", e);
         }
-        int port = freePort();
+        int port = ProcessHelpers.freeLoopbackPort();
         List<String> command = List.of(redis.get().toString(), "--port", "0", "--tls-port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--tls-cert-file", dir.resolve("server.crt").toString(),
@@ -98,7 +96,7 @@ public final class TlsRedisServer implements AutoCloseable {
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
                 return true;
             } catch (IOException e) {
-                sleep(20);
+                ProcessHelpers.sleep(20);
             }
         }
         return false;
@@ -156,23 +154,6 @@ public final class TlsRedisServer implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         } catch (IOException e) {
             // a leftover temp directory is harmless
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }
