@@ -1,6 +1,6 @@
 package io.pulse.pool;
 
-import static io.pulse.pool.PoolFixture.eventually;
+import static io.pulse.testing.Eventually.eventually;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -7,7 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Cuts every connection of one Redis user for a short while, blocking the caller for the blip's
- * length, as a network blip or a proxy restart would; one instance serves one test thread. A test connects the code under test as {@link #user()} (see {@link #uri(String)}), and
+ * length, as a network blip or a proxy restart would; one instance serves one test thread. A test
+ * connects the code under test as {@link #user()} (see {@link #uri(String)}), and
  * {@link #blip(Duration)} runs {@code CLIENT KILL USER} over and over for the blip's length, so each
  * reconnect made within it is cut again. The test's own connections (the default user) are not hurt.
  */

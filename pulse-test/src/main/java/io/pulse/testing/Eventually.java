@@ -73,8 +73,7 @@ public final class Eventually {
                 return;
             } catch (AssertionError e) {
                 if (System.nanoTime() - deadline >= 0) {
-                    AssertionError timedOut = new AssertionError("not true within " + atMost + ": " + e.getMessage(), e);
-                    throw timedOut;
+                    throw new AssertionError("not true within " + atMost + ": " + e.getMessage(), e);
                 }
             } catch (RuntimeException e) {
                 throw e;
