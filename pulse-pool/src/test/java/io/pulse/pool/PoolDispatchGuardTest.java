@@ -3,7 +3,6 @@ package io.pulse.pool;
 import static io.pulse.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseException;
 import io.pulse.testing.RedisServerExtension;

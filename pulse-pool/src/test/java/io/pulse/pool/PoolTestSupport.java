@@ -2,7 +2,6 @@ package io.pulse.pool;
 
 import static io.pulse.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;

@@ -3,7 +3,6 @@ package io.pulse.streaming;
 import static io.pulse.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
 
 import io.pulse.core.ClosedException;
 import io.pulse.testing.RedisServerExtension;
