@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Listeners: every change in revision order off the Redis I/O threads, closed subscriptions, malformed update messages. */
+/**
+ * Listeners: every change in revision order off the Redis I/O threads, closed subscriptions, malformed
+ * update messages.
+ */
 @Timeout(120)
 class MapListenerTest extends MapTestSupport {
 

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** List values (append, append-unique, remove, Go-compatible JSON and legacy comma lists) and integer counters. */
+/**
+ * List values (append, append-unique, remove, Go-compatible JSON and legacy comma lists) and integer
+ * counters.
+ */
 @Timeout(120)
 class MapListsAndCountersTest extends MapTestSupport {
 

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Replicas on several connections: they see each other's writes, and resynchronise after their subscriber connection is cut. */
+/**
+ * Replicas on several connections: they see each other's writes, and resynchronise after their
+ * subscriber connection is cut.
+ */
 @Timeout(120)
 class MapReplicationTest extends MapTestSupport {
 

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Test-and-reset, destroy and close: what is left in Redis and in the replica, and what a closed map still does. */
+/**
+ * Test-and-reset, destroy and close: what is left in Redis and in the replica, and what a closed map
+ * still does.
+ */
 @Timeout(120)
 class MapResetAndDestroyTest extends MapTestSupport {
 

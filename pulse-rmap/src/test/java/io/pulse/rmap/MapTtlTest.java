@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Map TTLs: an absolute TTL armed once (and afresh after a reset), a sliding TTL refreshed by every write attempt. */
+/**
+ * Map TTLs: an absolute TTL armed once (and afresh after a reset), a sliding TTL refreshed by every
+ * write attempt.
+ */
 @Timeout(120)
 class MapTtlTest extends MapTestSupport {
 

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Delivery at volume: every reader gets every event in order, sink instances share events exactly once, nothing read is lost by a closed instance. */
+/**
+ * Delivery at volume: every reader gets every event in order, sink instances share events exactly
+ * once, nothing read is lost by a closed instance.
+ */
 @Timeout(60)
 class DeliveryGuaranteesTest extends StreamTestSupport {
 

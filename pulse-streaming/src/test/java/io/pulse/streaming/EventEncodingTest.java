@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Event payloads: JSON records and custom codecs round-trip, and entries without Pulse's fields are skipped. */
+/**
+ * Event payloads: JSON records and custom codecs round-trip, and entries without Pulse's fields are
+ * skipped.
+ */
 @Timeout(60)
 class EventEncodingTest extends StreamTestSupport {
 

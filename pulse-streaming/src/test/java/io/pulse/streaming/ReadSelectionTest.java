@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What readers and sinks select: topics and topic patterns, and start positions (newest, oldest, after an id, at an instant). */
+/**
+ * What readers and sinks select: topics and topic patterns, and start positions (newest, oldest, after
+ * an id, at an instant).
+ */
 @Timeout(60)
 class ReadSelectionTest extends StreamTestSupport {
 

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Redelivery by a sink: unacked events after the grace period, a closed instance's events, stale consumers. */
+/**
+ * Redelivery by a sink: unacked events after the grace period, a closed instance's events, stale
+ * consumers.
+ */
 @Timeout(60)
 class SinkRedeliveryTest extends StreamTestSupport {
 

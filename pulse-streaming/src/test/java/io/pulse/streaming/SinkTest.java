@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A sink's life: its group and consumer, acks, start ids, instances sharing events, no-ack mode, a destroyed stream. */
+/**
+ * A sink's life: its group and consumer, acks, start ids, instances sharing events, no-ack mode, a
+ * destroyed stream.
+ */
 @Timeout(60)
 class SinkTest extends StreamTestSupport {
 

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Trimming (what it keeps, pending events included) and destroying a stream while readers block on it or come back. */
+/**
+ * Trimming (what it keeps, pending events included) and destroying a stream while readers block on it
+ * or come back.
+ */
 @Timeout(60)
 class StreamTrimAndDestroyTest extends StreamTestSupport {
 

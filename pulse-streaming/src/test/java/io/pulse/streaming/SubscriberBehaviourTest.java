@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Subscribers: several on one reader or sink instance, one that throws, one that closes its own reader or sink. */
+/**
+ * Subscribers: several on one reader or sink instance, one that throws, one that closes its own reader
+ * or sink.
+ */
 @Timeout(60)
 class SubscriberBehaviourTest extends StreamTestSupport {
 

@@ -5,8 +5,9 @@ import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.KeyLayout;
 
 /**
- * Stateless, thread-safe: the names Go Pulse v1.6.5's layout (Pulse's default, {@link GoPulseLayout})
- * gives maps, streams, sinks and pools, for tests that look at Redis directly or play a Go node.
+ * The names Go Pulse v1.6.5's layout (Pulse's default, {@link GoPulseLayout}) gives maps, streams,
+ * sinks and pools, as stateless, thread-safe functions for tests that look at Redis directly or play a
+ * Go node.
  */
 public final class GoKeys {
 

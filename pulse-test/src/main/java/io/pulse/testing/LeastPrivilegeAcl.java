@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The least-privilege Redis ACL README's Security section gives for Pulse, and a blocking, stateless
- * means to create a user with it on a test server: keys and channels under Pulse's prefixes only, and only the commands
- * Pulse sends (none of them {@code @dangerous} or {@code @admin}).
+ * means to create a user with it on a test server: keys and channels under Pulse's prefixes only, and
+ * only the commands Pulse sends (none of them {@code @dangerous} or {@code @admin}).
  */
 public final class LeastPrivilegeAcl {
 

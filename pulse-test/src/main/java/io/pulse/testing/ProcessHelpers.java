@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** What the servers and faults of this package need from the machine: a free loopback port, a pause. Stateless. */
+/**
+ * What the servers and faults of this package need from the machine: a free loopback port, a pause.
+ * Stateless.
+ */
 final class ProcessHelpers {
 
     private ProcessHelpers() {

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A JUnit 5 extension that gives a test class a real Redis of its own, started before the class and
  * stopped after it (see {@link RedisServers} for where it comes from); thread-safe, and its fault
- * methods block until done. The means to hurt the server: {@link #kill()}, {@link #restart()}, {@link #restartEmpty()}, {@link #flushAll()},
- * {@link #pause()}, {@link #resume()}.
- * Register it as a static field:
+ * methods block until done. The means to hurt the server: {@link #kill()}, {@link #restart()},
+ * {@link #restartEmpty()}, {@link #flushAll()}, {@link #pause()}, {@link #resume()}. Register it as a
+ * static field:
  *
  * <pre>{@code @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();}</pre>
  *

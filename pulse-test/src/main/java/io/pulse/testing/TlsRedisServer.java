@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A {@code redis-server} this JVM starts (blocking until it listens) that accepts only TLS, with a certificate for {@code 127.0.0.1} and
- * {@code localhost} signed by a throw-away CA that {@link #start()} makes with {@code openssl}; the
- * CA is also written to a PKCS#12 truststore for clients that verify the server. {@link #close()}
- * stops the server and deletes the files.
+ * A {@code redis-server} this JVM starts (blocking until it listens) that accepts only TLS, with a
+ * certificate for {@code 127.0.0.1} and {@code localhost} signed by a throw-away CA that
+ * {@link #start()} makes with {@code openssl}; the CA is also written to a PKCS#12 truststore for
+ * clients that verify the server. {@link #close()} stops the server and deletes the files.
  */
 public final class TlsRedisServer implements AutoCloseable {
 
