@@ -3,7 +3,7 @@ package io.pulse.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pulse.admin.cli.PulseCli;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.admin.web.Dashboard;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.pool.Node;
 import io.pulse.pool.Worker;
 import io.pulse.rmap.ReplicatedMap;

@@ -3,7 +3,7 @@ package io.pulse.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.pool.Node;
 import io.pulse.pool.Worker;
 import io.pulse.rmap.ReplicatedMap;

@@ -2,7 +2,7 @@ package io.pulse.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeAll;

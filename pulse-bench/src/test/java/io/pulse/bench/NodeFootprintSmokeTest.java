@@ -2,7 +2,7 @@ package io.pulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.pulse.examples;
 
 import io.pulse.core.RedisUris;
-import io.pulse.core.testing.RedisServer;
-import io.pulse.core.testing.RedisServers;
+import io.pulse.testing.RedisServer;
+import io.pulse.testing.RedisServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package io.pulse.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
-import io.pulse.core.testing.LeastPrivilegeAcl;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.LeastPrivilegeAcl;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.MapEvent;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.streaming.Event;

@@ -1,13 +1,14 @@
 package io.pulse.pool;
 
+import static io.pulse.pool.PoolTestSupport.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +30,6 @@ class PoolContractsTest {
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
     private static final Duration LONG = Duration.ofSeconds(30);
-
-    private static Node.Builder fast(String pool, PulseRedis redis) {
-        return Node.builder(pool, redis).workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1))
-                .jobSinkBlockDuration(Duration.ofMillis(200)).workerShutdownTtl(Duration.ofSeconds(2));
-    }
 
     /** Records which threads run the handler, and lets a test hold a start. */
     static class Probe implements JobHandler {

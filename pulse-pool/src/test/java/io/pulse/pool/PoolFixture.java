@@ -1,17 +1,13 @@
 package io.pulse.pool;
 
-import static org.awaitility.Awaitility.await;
-
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.awaitility.core.ConditionFactory;
 
 /**
  * The nodes of one test, each on a {@link PulseRedis} of its own as if it ran in its own process;
@@ -40,10 +36,6 @@ final class PoolFixture implements AutoCloseable {
 
     Node join(String pool) {
         return join(pool, b -> b);
-    }
-
-    static ConditionFactory eventually(Duration atMost) {
-        return await().atMost(atMost).pollInterval(Duration.ofMillis(20));
     }
 
     static byte[] utf8(String s) {

@@ -1,12 +1,12 @@
 package io.pulse.pool;
 
-import static io.pulse.pool.PoolFixture.eventually;
+import static io.pulse.testing.Eventually.eventually;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pulse.core.internal.Futures;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Futures;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

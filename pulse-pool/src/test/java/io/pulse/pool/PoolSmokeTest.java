@@ -1,11 +1,12 @@
 package io.pulse.pool;
 
+import static io.pulse.pool.PoolTestSupport.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -36,11 +37,6 @@ class PoolSmokeTest {
         public void stop(String key) {
             running.remove(key);
         }
-    }
-
-    private static Node.Builder fast(String pool, PulseRedis redis) {
-        return Node.builder(pool, redis).workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1))
-                .jobSinkBlockDuration(Duration.ofMillis(200)).workerShutdownTtl(Duration.ofSeconds(2));
     }
 
     @Test

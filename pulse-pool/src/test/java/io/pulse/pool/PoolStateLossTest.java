@@ -1,14 +1,14 @@
 package io.pulse.pool;
 
-import static io.pulse.pool.PoolFixture.eventually;
+import static io.pulse.testing.Eventually.eventually;
 import static io.pulse.pool.PoolFixture.millisSince;
 import static io.pulse.pool.PoolFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pulse.core.internal.Futures;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

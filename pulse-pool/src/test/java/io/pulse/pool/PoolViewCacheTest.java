@@ -1,9 +1,10 @@
 package io.pulse.pool;
 
+import static io.pulse.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.rmap.internal.StateMaps;
 import java.time.Duration;
@@ -48,12 +49,12 @@ class PoolViewCacheTest {
             alive.setAndWait(ghost, keepAlive);
             workers.setAndWait(ghost, Long.toString(PoolClock.nowNanos()));
         }
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().equals(List.of(ghost)));
+        eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().equals(List.of(ghost)));
         long ttlChanges = StateMaps.changes(node.maps().keepAliveTtls());
         long workerChanges = StateMaps.changes(node.maps().workers());
         long keepAliveChanges = StateMaps.changes(node.maps().workerKeepAlives());
 
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().isEmpty());
+        eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().isEmpty());
 
         assertThat(StateMaps.changes(node.maps().workers())).as("changes of the workers map").isEqualTo(workerChanges);
         assertThat(StateMaps.changes(node.maps().workerKeepAlives())).as("changes of the keep-alives")
@@ -67,7 +68,7 @@ class PoolViewCacheTest {
         String pool = RedisServerExtension.uniqueName("view-owners");
         Node node = fixture.join(pool);
         Worker worker = node.addWorker(new RecordingHandler());
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().contains(worker.id()));
+        eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().contains(worker.id()));
         PoolView view = node.view();
         assertThat(view.activeOwner("k1")).isNull();
 

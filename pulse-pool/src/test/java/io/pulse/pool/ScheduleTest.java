@@ -1,12 +1,13 @@
 package io.pulse.pool;
 
+import static io.pulse.pool.PoolTestSupport.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +43,6 @@ class ScheduleTest {
         public void stop(String key) {
             running.remove(key);
         }
-    }
-
-    private static Node.Builder fast(String pool, PulseRedis redis) {
-        return Node.builder(pool, redis).workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1))
-                .jobSinkBlockDuration(Duration.ofMillis(200)).workerShutdownTtl(Duration.ofSeconds(2));
     }
 
     private static List<JobSpec> jobs(String... keys) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RecordingLogger;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RecordingLogger;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package io.pulse.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.LeastPrivilegeAcl;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.LeastPrivilegeAcl;
+import io.pulse.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.AclSetuserArgs;
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.micrometer.PulseMetrics;
 import io.pulse.pool.Job;
 import io.pulse.pool.JobHandler;

@@ -3,8 +3,8 @@ package io.pulse.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulse.core.testing.LeastPrivilegeAcl;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.LeastPrivilegeAcl;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.pool.Job;
 import io.pulse.pool.JobHandler;
 import io.pulse.pool.Node;

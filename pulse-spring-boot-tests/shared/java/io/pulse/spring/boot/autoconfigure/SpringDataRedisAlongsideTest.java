@@ -2,7 +2,7 @@ package io.pulse.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
 import io.pulse.spring.boot.tests.BootLine;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulse.core.PulseRedis;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.RedisServerExtension;
 import io.pulse.examples.spring.SignupApplication;
 import io.pulse.examples.spring.WelcomeEmailWorker;
 import io.pulse.pool.Node;
