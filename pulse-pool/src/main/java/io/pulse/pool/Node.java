@@ -99,7 +99,7 @@ public final class Node implements AutoCloseable {
                 view::jobKeysInRedis, log);
         this.messages = new NodeMessages(config, names, redis);
         this.maps = config.clientOnly() ? PoolMaps.clientOnly(shutdownMap, nodeKeepAlives, keepAliveTtls)
-                : PoolMaps.full(shutdownMap, nodeKeepAlives, keepAliveTtls, this::map, facade);
+                : PoolMaps.full(shutdownMap, nodeKeepAlives, keepAliveTtls, this::map);
         if (!config.clientOnly()) {
             view.attach(maps); // a client-only node joins no more maps: its view reads Redis
         }

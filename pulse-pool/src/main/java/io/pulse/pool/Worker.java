@@ -1,5 +1,8 @@
 package io.pulse.pool;
 
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.ClosedException;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.DaemonThreads;
@@ -54,6 +57,8 @@ public final class Worker {
     private final ThreadPoolExecutor timedCalls;
     private final Logger log;
     private final Stream stream;
+    /** The jobs map's hash and channel, then the payloads map's: the keys of {@code record_job}. */
+    private final byte[][] recordKeys;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     /** Handler calls never overlap, whichever thread makes them (worker loop, rebalancing, departure). */
     private final java.util.concurrent.locks.ReentrantLock handlerLock = new java.util.concurrent.locks.ReentrantLock();
@@ -76,6 +81,9 @@ public final class Worker {
                 DaemonThreads.named("worker-call", id));
         this.log = config.log();
         this.stream = context.streams().worker(id);
+        PoolNames names = context.names();
+        this.recordKeys = new byte[][] {names.mapContentKey(PoolMap.JOBS), names.mapUpdatesChannel(PoolMap.JOBS),
+            names.mapContentKey(PoolMap.JOB_PAYLOADS), names.mapUpdatesChannel(PoolMap.JOB_PAYLOADS)};
     }
 
     /**
@@ -134,8 +142,7 @@ public final class Worker {
         maps.workers().set(id, Long.toString(PoolClock.toNanos(createdAt)));
         List<Job> running = new ArrayList<>(jobs.values());
         for (Job job : running) {
-            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
-            awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
+            awaitWrite(recordJob(job));
             if (jobs.get(job.key()) != job) {
                 // stopped or moved meanwhile: take back what was just written for it
                 maps.jobs().removeValuesAsync(id, job.key());
@@ -206,10 +213,10 @@ public final class Worker {
             log.atDebug().addKeyValue("worker", id).addKeyValue("job", job.key()).log("job already running here");
             return Outcome.OK;
         }
-        awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
         try {
-            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
+            awaitWrite(recordJob(job));
         } catch (RuntimeException e) {
+            // the outcome may be unknown: take the key back out; the redelivered start records it again
             maps.jobs().removeValuesAsync(id, job.key());
             throw e;
         }
@@ -334,6 +341,19 @@ public final class Worker {
             Thread.currentThread().interrupt();
             throw new PulseException("interrupted", e);
         }
+    }
+
+    /**
+     * Appends the job's key to this worker's job list and writes its payload in one script (one round
+     * trip, both changes published as the maps' own writes would). Fails with {@link ClosedException}
+     * once the node closed its maps, like their own writes.
+     */
+    private CompletableFuture<Long> recordJob(Job job) {
+        if (maps.jobs().isClosed()) {
+            return Futures.failed(new ClosedException("worker " + id + ": the pool's maps are closed"));
+        }
+        return PoolScripts.RECORD_JOB.run(facade, ScriptOutputType.INTEGER, recordKeys,
+                id.getBytes(StandardCharsets.UTF_8), job.key().getBytes(StandardCharsets.UTF_8), job.payload());
     }
 
     private <T> T awaitWrite(CompletableFuture<T> write) {
