@@ -22,11 +22,6 @@ import org.slf4j.Logger;
 record PoolConfig(String pool, String nodeId, boolean clientOnly, Duration workerTtl, Duration workerShutdownTtl,
         int maxQueuedJobs, Duration ackGrace, Duration sinkBlock, Executor executor, Logger log, KeyHasher hasher) {
 
-    /** The block time of a worker's reads of its stream: half the worker TTL. */
-    Duration workerReadBlock() {
-        return workerTtl.dividedBy(2);
-    }
-
     /** How long a dispatch waits for its start result: twice the ack grace period. */
     Duration dispatchWait() {
         return ackGrace.multipliedBy(2);

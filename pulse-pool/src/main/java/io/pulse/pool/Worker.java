@@ -4,14 +4,12 @@ import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.ClosedException;
 import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
-import io.pulse.core.Subscription;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Event;
-import io.pulse.streaming.Reader;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,8 +31,9 @@ import org.slf4j.Logger;
 
 /**
  * A thread-safe worker of a node that runs the jobs routed to it by calling its {@link JobHandler},
- * one event at a time on a thread of its own (or the node's executor), so a slow handler delays only
- * this worker. Created by {@code Node.addWorker}; removed by {@code Node.removeWorker} or when its
+ * one event at a time: the node's one read of its streams hands this worker's events to a queue of its
+ * own, handled on a thread the node's workers share (handler calls run on the node's executor if one
+ * was given), so a slow handler delays only this worker. Created by {@code Node.addWorker}; removed by {@code Node.removeWorker} or when its
  * node closes.
  */
 public final class Worker {
@@ -44,6 +43,7 @@ public final class Worker {
     private final PoolMaps maps;
     private final Liveness liveness;
     private final NodeMessages messages;
+    private final NodeReads reads;
     private final String id = Ulid.next();
     private final Instant createdAt = Instant.now();
     private final JobHandler handler;
@@ -62,19 +62,18 @@ public final class Worker {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     /** Handler calls never overlap, whichever thread makes them (worker loop, rebalancing, departure). */
     private final java.util.concurrent.locks.ReentrantLock handlerLock = new java.util.concurrent.locks.ReentrantLock();
-    private Reader reader;
-    private Subscription events;
     private ScheduledFuture<?> keepAlive;
     private volatile boolean stopped;
     private volatile boolean retired;
     private volatile boolean registered;
 
-    Worker(PoolContext context, NodeMessages messages, JobHandler handler) {
+    Worker(PoolContext context, NodeMessages messages, NodeReads reads, JobHandler handler) {
         this.config = context.config();
         this.facade = context.facade();
         this.maps = context.maps();
         this.liveness = context.liveness();
         this.messages = messages;
+        this.reads = reads;
         this.handler = handler;
         this.executor = config.executor();
         this.timedCalls = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -94,8 +93,7 @@ public final class Worker {
         liveness.publish(id);
         maps.workerKeepAlives().setAndWait(id, Long.toString(PoolClock.nowNanos()));
         stream.add(EventKind.INIT.code(), PoolCodec.envelope(config.nodeId(), id.getBytes(StandardCharsets.UTF_8)));
-        reader = stream.reader().startAtOldest().blockDuration(config.workerReadBlock()).open();
-        events = reader.subscribe(this::handle);
+        reads.attach(stream, this::handle);
         long period = Math.max(1, config.workerTtl().toMillis() / 2);
         keepAlive = facade.scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         maps.workers().setAndWait(id, Long.toString(PoolClock.toNanos(createdAt)));
@@ -375,12 +373,7 @@ public final class Worker {
             return;
         }
         stopped = true;
-        if (events != null) {
-            events.close();
-        }
-        if (reader != null) {
-            reader.close();
-        }
+        reads.detach(stream);
     }
 
     /** Stops the keep-alive: the worker has left the pool's maps. Idempotent. */

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A stop that reaches a worker while its job is still starting is applied once the start returned. */
+/**
+ * The workers of a node share its one read of its streams: a stop that reaches a worker while its job
+ * is still starting is applied once the start returned, and many workers need no more connections.
+ */
 class WorkerConcurrencyTest {
 
     @RegisterExtension
@@ -81,5 +84,31 @@ class WorkerConcurrencyTest {
                         && node.maps().jobs().getValues(node.workers().get(0).id()).isEmpty());
         assertThat(handler.stoppedWhileStarting).as("stop called during the start").isFalse();
         assertThat(handler.starts).containsExactly("k");
+    }
+
+    @Test
+    void theWorkersOfANodeShareItsOneReadConnectionAndGetTheirJobsThroughIt() throws Exception {
+        String pool = RedisServerExtension.uniqueName("one-read");
+        Node node = fixture.join(pool);
+        long connectionsBefore = REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count();
+        List<RecordingHandler> handlers = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            RecordingHandler handler = new RecordingHandler();
+            handlers.add(handler);
+            node.addWorker(handler);
+        }
+        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 20);
+
+        assertThat(REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count())
+                .as("connections after adding 20 workers").isEqualTo(connectionsBefore);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("pulse-reader-worker:"));
+        List<CompletableFuture<Void>> dispatches = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            dispatches.add(node.dispatchJobAsync("job-" + i, PoolFixture.utf8("p")));
+        }
+        CompletableFuture.allOf(dispatches.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+        assertThat(handlers.stream().mapToInt(h -> h.starts.size()).sum()).isEqualTo(100);
+        assertThat(handlers.stream().filter(h -> !h.starts.isEmpty()).count()).as("workers that started jobs")
+                .isGreaterThan(10);
     }
 }
