@@ -217,7 +217,7 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
-        /** Where handler calls run (default: each worker's own thread). */
+        /** Where handler calls run (default: the threads the node's workers share, one per busy worker). */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
