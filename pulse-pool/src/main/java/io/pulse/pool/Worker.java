@@ -33,8 +33,8 @@ import org.slf4j.Logger;
  * A thread-safe worker of a node that runs the jobs routed to it by calling its {@link JobHandler},
  * one event at a time: the node's one read of its streams hands this worker's events to a queue of its
  * own, handled on a thread the node's workers share (handler calls run on the node's executor if one
- * was given), so a slow handler delays only this worker. Created by {@code Node.addWorker}; removed by {@code Node.removeWorker} or when its
- * node closes.
+ * was given), so a slow handler delays only this worker. Created by {@code Node.addWorker}; removed
+ * by {@code Node.removeWorker} or when its node closes.
  */
 public final class Worker {
 
