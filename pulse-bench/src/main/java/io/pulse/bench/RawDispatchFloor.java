@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code XADD worker:<id> NOMKSTREAM} the routed event (the router);</li>
  *   <li>{@code XREAD} of the worker stream (the worker's reader; Pulse blocks, here it reads the entry
  *       just added);</li>
- *   <li>{@code EVALSHA append_unique} on the jobs map and {@code EVALSHA set} on the payloads map (the
- *       worker records the job);</li>
+ *   <li>{@code EVALSHA record_job} (the worker records the job: its key appended to the worker's job
+ *       list and its payload set, both published as map changes);</li>
  *   <li>{@code XADD <pool>:node:<router> NOMKSTREAM} the worker's ack {@code a};</li>
  *   <li>{@code XREAD} of the router's node stream;</li>
  *   <li>{@code XADD <pool>:node:<dispatcher> NOMKSTREAM} the result {@code d} and {@code XACK} of the
@@ -68,8 +68,8 @@ final class RawDispatchFloor implements DispatchSide {
     private final String suffix;
     private final byte[][] claimKeys;
     private final byte[][] releaseKeys;
-    private final byte[][] jobsKeys;
-    private final byte[][] payloadKeys;
+    /** The jobs map's hash and channel, then the payloads map's. */
+    private final byte[][] recordKeys;
     private final byte[] poolKey;
     private final byte[] routerNode;
     private final byte[] clientNode;
@@ -80,8 +80,7 @@ final class RawDispatchFloor implements DispatchSide {
     private final AtomicInteger clientAdds = new AtomicInteger();
     private final String claimSha;
     private final String releaseSha;
-    private final String appendSha;
-    private final String setSha;
+    private final String recordSha;
     private final String trimSha;
     private final byte[][] keys;
     private final Consumer<byte[]> router;
@@ -100,8 +99,8 @@ final class RawDispatchFloor implements DispatchSide {
         this.claimKeys = new byte[][] {b(layout.mapContentKey(payloads)), b(layout.mapContentKey(pending)),
                 b(layout.mapUpdatesChannel(pending))};
         this.releaseKeys = new byte[][] {b(layout.mapContentKey(pending)), b(layout.mapUpdatesChannel(pending))};
-        this.jobsKeys = new byte[][] {b(layout.mapContentKey(jobs)), b(layout.mapUpdatesChannel(jobs))};
-        this.payloadKeys = new byte[][] {b(layout.mapContentKey(payloads)), b(layout.mapUpdatesChannel(payloads))};
+        this.recordKeys = new byte[][] {b(layout.mapContentKey(jobs)), b(layout.mapUpdatesChannel(jobs)),
+            b(layout.mapContentKey(payloads)), b(layout.mapUpdatesChannel(payloads))};
         this.poolKey = b(layout.streamKey(layout.poolStream(pool)));
         this.routerNode = b(layout.streamKey(layout.nodeStream(pool, "router")));
         this.clientNode = b(layout.streamKey(layout.nodeStream(pool, "client")));
@@ -115,8 +114,7 @@ final class RawDispatchFloor implements DispatchSide {
         }
         this.claimSha = load("/io/pulse/pool/lua/claim_dispatch.lua");
         this.releaseSha = load("/io/pulse/pool/lua/release_dispatch.lua");
-        this.appendSha = load("/io/pulse/rmap/lua/append_unique.lua");
-        this.setSha = load("/io/pulse/rmap/lua/set.lua");
+        this.recordSha = load("/io/pulse/pool/lua/record_job.lua");
         this.trimSha = load("/io/pulse/streaming/lua/trim.lua");
         this.keys = new byte[jobKeys.length][];
         for (int i = 0; i < jobKeys.length; i++) {
@@ -133,7 +131,7 @@ final class RawDispatchFloor implements DispatchSide {
         }
         sync.xgroupCreate(XReadArgs.StreamOffset.from(poolKey, "0-0"), b(GROUP),
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
-        subscriber.sync().subscribe(claimKeys[2], jobsKeys[1], payloadKeys[1]);
+        subscriber.sync().subscribe(claimKeys[2], recordKeys[1], recordKeys[3]);
     }
 
     @Override
@@ -183,10 +181,8 @@ final class RawDispatchFloor implements DispatchSide {
                     return readAfter(workerKeys[w], id);
                 })
                 .thenCompose(v -> trimEvery(workerAdds[w], workerKeys[w]))
-                .thenCompose(v -> stage(redis.evalsha(appendSha, ScriptOutputType.VALUE, jobsKeys, b("0"),
-                        b("absolute"), workerIds[w], key)))
-                .thenCompose(v -> stage(redis.evalsha(setSha, ScriptOutputType.MULTI, payloadKeys, b("0"),
-                        b("absolute"), key, PAYLOAD)))
+                .thenCompose(v -> stage(redis.evalsha(recordSha, ScriptOutputType.INTEGER, recordKeys,
+                        workerIds[w], key, PAYLOAD)))
                 .thenCompose(v -> stage(redis.xadd(routerNode, XAddArgs.Builder.nomkstream(),
                         body("a", envelope(workerIds[w], ack(b(workerEvent[0])))))))
                 .thenCompose(id -> readAfter(routerNode, id))
@@ -226,7 +222,7 @@ final class RawDispatchFloor implements DispatchSide {
     @Override
     public void reset() {
         RedisCommands<byte[], byte[]> sync = connection.sync();
-        sync.del(jobsKeys[0], payloadKeys[0]);
+        sync.del(recordKeys[0], recordKeys[2]);
         sync.xtrim(poolKey, 0);
     }
 

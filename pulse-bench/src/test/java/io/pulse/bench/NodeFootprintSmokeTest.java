@@ -18,13 +18,14 @@ class NodeFootprintSmokeTest {
     void aNodeInAProcessOfItsOwnReportsThreadsMemoryConnectionsAndCommands() throws Exception {
         NodeFootprint.Result r = new NodeFootprint(REDIS.uri()).measure(2, Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-        assertThat(r.pulseThreads()).containsKey("pulse-reader-worker:<id>");
-        assertThat(r.pulseThreads().get("pulse-reader-worker:<id>")).isEqualTo(2);
+        // one reader for the node stream and both workers' streams, none per worker
+        assertThat(r.pulseThreads()).containsEntry("pulse-reader-<pool>:node:<id>", 1)
+                .doesNotContainKey("pulse-reader-worker:<id>");
         assertThat(r.node().osThreads()).isGreaterThan(r.jvm().osThreads());
         assertThat(r.node().rssKb()).isPositive();
         assertThat(r.node().heapUsed()).isPositive();
-        // at least the shared command connection, the subscriber and one blocking read per worker
-        assertThat(r.connectionCount()).isGreaterThanOrEqualTo(4);
+        // the shared command connection, the subscriber, the node's one read and the pool sink's
+        assertThat(r.connectionCount()).isEqualTo(4);
         assertThat(r.connections()).containsKey("pub/sub");
         List<Row> rows = PerformanceBenchmarks.footprintRows(List.of(r));
         assertThat(rows).hasSize(7);

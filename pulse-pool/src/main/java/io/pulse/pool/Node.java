@@ -60,6 +60,8 @@ public final class Node implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final JobCommands jobs;
     private final NodeMessages messages;
+    /** The node's one blocking read: its node stream and every worker stream it hosts. */
+    private final NodeReads reads;
     private final WorkerDepartures departures;
     private final Router router;
     private final PoolMaintenance maintenance;
@@ -99,7 +101,7 @@ public final class Node implements AutoCloseable {
                 view::jobKeysInRedis, log);
         this.messages = new NodeMessages(config, names, redis);
         this.maps = config.clientOnly() ? PoolMaps.clientOnly(shutdownMap, nodeKeepAlives, keepAliveTtls)
-                : PoolMaps.full(shutdownMap, nodeKeepAlives, keepAliveTtls, this::map, facade);
+                : PoolMaps.full(shutdownMap, nodeKeepAlives, keepAliveTtls, this::map);
         if (!config.clientOnly()) {
             view.attach(maps); // a client-only node joins no more maps: its view reads Redis
         }
@@ -123,7 +125,8 @@ public final class Node implements AutoCloseable {
         nodeStream.add(EventKind.INIT.code(), id.getBytes(StandardCharsets.UTF_8));
         Reader nodeReader = resources.add(nodeStream.reader().startAtOldest().blockDuration(config.sinkBlock()).open());
         messages.attach(router, dispatcher);
-        resources.add(nodeReader.subscribe(messages::onEvent));
+        this.reads = resources.add(new NodeReads(nodeReader, nodeStream.name(), messages::onEvent, config.pool(), log));
+        resources.add(reads.start());
         recovery.attach(maps, nodeStream, dispatcher);
         this.maintenance = resources.add(new PoolMaintenance(context, recovery, workers, departures, dispatcher));
         maintenance.start(resources, lifecycle::isLeaving);
@@ -214,7 +217,7 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
-        /** Where handler calls run (default: each worker's own thread). */
+        /** Where handler calls run (default: the threads the node's workers share, one per busy worker). */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
@@ -314,7 +317,7 @@ public final class Node implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         ensureOpen("addWorker");
         requireFull("host workers");
-        Worker worker = new Worker(context, messages, handler);
+        Worker worker = new Worker(context, messages, reads, handler);
         workers.add(worker);
         try {
             worker.start();

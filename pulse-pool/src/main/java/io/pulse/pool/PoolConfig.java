@@ -15,17 +15,12 @@ import org.slf4j.Logger;
  * @param maxQueuedJobs the most dispatches in flight (0: no limit)
  * @param ackGrace how long a routed event may stay unacknowledged
  * @param sinkBlock the block time of the node's reads
- * @param executor where handler calls run, or {@code null} for each worker's own thread
+ * @param executor where handler calls run, or {@code null} for the threads the node's workers share
  * @param log where the node and its parts log
  * @param hasher how a job key picks its worker
  */
 record PoolConfig(String pool, String nodeId, boolean clientOnly, Duration workerTtl, Duration workerShutdownTtl,
         int maxQueuedJobs, Duration ackGrace, Duration sinkBlock, Executor executor, Logger log, KeyHasher hasher) {
-
-    /** The block time of a worker's reads of its stream: half the worker TTL. */
-    Duration workerReadBlock() {
-        return workerTtl.dividedBy(2);
-    }
 
     /** How long a dispatch waits for its start result: twice the ack grace period. */
     Duration dispatchWait() {

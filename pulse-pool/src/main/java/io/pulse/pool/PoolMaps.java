@@ -1,10 +1,7 @@
 package io.pulse.pool;
 
 import io.pulse.core.KeyLayout.PoolMap;
-import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
-import io.pulse.rmap.internal.MapWrites;
-import java.time.Duration;
 import java.util.function.Function;
 
 /**
@@ -18,33 +15,31 @@ import java.util.function.Function;
  * @param workerKeepAlives worker id -> its last keep-alive
  * @param cleanup cleanup locks of dead workers and orphaned jobs
  * @param jobs worker id -> the keys of its jobs
- * @param payloads job key -> payload (read; for the exact bytes read Redis)
- * @param payloadWrites byte-exact writes of payloads, which need not be text
+ * @param payloads job key -> payload (read; for the exact bytes read Redis; workers write them byte for
+ *     byte with {@code record_job}, since they need not be text)
  * @param pending job key -> its dispatch guard's deadline
  * @param tickers ticker field -> its next tick and interval
  */
 record PoolMaps(ReplicatedMap shutdown, ReplicatedMap nodeKeepAlives, ReplicatedMap keepAliveTtls,
         ReplicatedMap workers, ReplicatedMap workerKeepAlives, ReplicatedMap cleanup, ReplicatedMap jobs,
-        ReplicatedMap payloads, MapWrites payloadWrites, ReplicatedMap pending, ReplicatedMap tickers) {
+        ReplicatedMap payloads, ReplicatedMap pending, ReplicatedMap tickers) {
 
     /** The maps of a client-only node: the three every node joins. */
     static PoolMaps clientOnly(ReplicatedMap shutdown, ReplicatedMap nodeKeepAlives, ReplicatedMap keepAliveTtls) {
-        return new PoolMaps(shutdown, nodeKeepAlives, keepAliveTtls, null, null, null, null, null, null, null, null);
+        return new PoolMaps(shutdown, nodeKeepAlives, keepAliveTtls, null, null, null, null, null, null, null);
     }
 
     /** The maps of a full node: the three every node joins and the others, joined now with {@code join}. */
     static PoolMaps full(ReplicatedMap shutdown, ReplicatedMap nodeKeepAlives, ReplicatedMap keepAliveTtls,
-            Function<PoolMap, ReplicatedMap> join, RedisFacade facade) {
+            Function<PoolMap, ReplicatedMap> join) {
         ReplicatedMap workers = join.apply(PoolMap.WORKERS);
         ReplicatedMap jobs = join.apply(PoolMap.JOBS);
         ReplicatedMap payloads = join.apply(PoolMap.JOB_PAYLOADS);
-        // payloads need not be text: written byte for byte, not through the replica
-        MapWrites payloadWrites = MapWrites.of(facade, payloads.name(), Duration.ZERO, false, payloads::isClosed);
         ReplicatedMap workerKeepAlives = join.apply(PoolMap.WORKER_KEEPALIVE);
         ReplicatedMap cleanup = join.apply(PoolMap.CLEANUP);
         ReplicatedMap pending = join.apply(PoolMap.PENDING_JOBS);
         ReplicatedMap tickers = join.apply(PoolMap.TICKERS);
         return new PoolMaps(shutdown, nodeKeepAlives, keepAliveTtls, workers, workerKeepAlives, cleanup, jobs,
-                payloads, payloadWrites, pending, tickers);
+                payloads, pending, tickers);
     }
 }

@@ -5,8 +5,9 @@ import io.pulse.rmap.internal.MapScripts;
 
 /**
  * The Lua scripts of pools, loaded once from {@code src-lua/pool/} inside the jar. Those that write map
- * entries (dispatch guards, workers marked as leaving) are composed with the replicated-map write
- * protocol of the rmap module, so every replica applies their writes like any other.
+ * entries (dispatch guards, workers marked as leaving, the jobs a worker runs) are composed with the
+ * replicated-map write protocol of the rmap module, so every replica applies their writes like any
+ * other.
  */
 final class PoolScripts {
 
@@ -14,6 +15,7 @@ final class PoolScripts {
     static final LuaScript RELEASE_DISPATCH = writingMaps("release_dispatch");
     static final LuaScript TRIM_POOL = load("trim_pool");
     static final LuaScript MARK_REMOVING = writingMaps("mark_removing");
+    static final LuaScript RECORD_JOB = writingMaps("record_job");
     static final LuaScript INCARNATION = load("incarnation");
 
     private PoolScripts() {

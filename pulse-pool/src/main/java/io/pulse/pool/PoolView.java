@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.rmap.internal.ListValues;
 import io.pulse.rmap.internal.StateMaps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
@@ -26,9 +28,10 @@ import org.slf4j.Logger;
  * and workers. Full nodes read their replicas of the pool maps (payload bytes always come from Redis,
  * since they need not be text); client-only nodes, which join no such maps, read Redis. Thread-safe.
  *
- * <p>Routing asks for the bucket list and job owners on every event, so both are computed once and
- * kept until one of the maps they are computed from changes (each replica counts its changes) or,
- * for the bucket list, until a keep-alive or cleanup lock it relied on grows older than its TTL.
+ * <p>Routing asks for the bucket list and job owners on every event: the bucket list is computed once
+ * and kept until one of the maps it is computed from changes (each replica counts its changes) or a
+ * keep-alive or cleanup lock it relied on grows older than its TTL; each worker's job list is parsed
+ * once per text it takes.
  */
 final class PoolView {
 
@@ -40,14 +43,14 @@ final class PoolView {
     private final Logger log;
     private volatile PoolMaps maps;
     private volatile Buckets buckets;
-    private volatile Owners owners;
+    private final Map<String, ParsedList> parsedLists = new ConcurrentHashMap<>();
 
     /** The bucket list computed when the maps were at {@code versions}, valid until {@code validUntil} (Unix ns). */
     private record Buckets(long[] versions, long validUntil, List<String> active) {
     }
 
-    /** Job key -> its active owners in bucket order, computed for {@code active} and the jobs map at {@code version}. */
-    private record Owners(List<String> active, long version, Map<String, List<String>> byKey) {
+    /** A worker's job list as last parsed, valid while the replica holds the same {@code text}. */
+    private record ParsedList(String text, Set<String> keys) {
     }
 
     PoolView(PoolNames names, RedisFacade redis, Liveness liveness, Logger log) {
@@ -125,26 +128,39 @@ final class PoolView {
     String activeOwner(String key) {
         List<String> active = activeWorkers();
         ReplicatedMap jobs = maps.jobs();
-        long version = StateMaps.changes(jobs);
-        Owners cached = owners;
-        if (cached == null || cached.active() != active || cached.version() != version) {
-            Map<String, List<String>> byKey = new HashMap<>();
-            for (String worker : active) {
-                for (String job : jobs.getValues(worker)) {
-                    byKey.computeIfAbsent(job, k -> new ArrayList<>(1)).add(worker);
-                }
+        String owner = null;
+        int owners = 0;
+        for (String worker : active) {
+            if (jobKeysOf(jobs, worker).contains(key)) {
+                owner = owner == null ? worker : owner;
+                owners++;
             }
-            cached = new Owners(active, version, byKey);
-            owners = cached;
         }
-        List<String> found = cached.byKey().get(key);
-        if (found == null) {
-            return null;
+        if (parsedLists.size() > active.size()) {
+            parsedLists.keySet().retainAll(active);
         }
-        if (found.size() > 1) {
+        if (owners > 1) {
             log.atWarn().addKeyValue("job", key).log("job has several active owners; using the oldest worker");
         }
-        return found.get(0);
+        return owner;
+    }
+
+    /**
+     * The keys of {@code worker}'s job list in the replica. Each start or stop changes one worker's
+     * list, so a list is parsed again only when its text changed, not every list on every change.
+     */
+    private Set<String> jobKeysOf(ReplicatedMap jobs, String worker) {
+        String text = jobs.get(worker).orElse(null);
+        if (text == null) {
+            return Set.of();
+        }
+        ParsedList cached = parsedLists.get(worker);
+        if (cached != null && cached.text().equals(text)) {
+            return cached.keys();
+        }
+        Set<String> keys = new HashSet<>(ListValues.parse(text));
+        parsedLists.put(worker, new ParsedList(text, keys));
+        return keys;
     }
 
     /** Every worker of the pool, ordered by creation. */

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
  * streams: a start to the worker the jump hash names among the active workers, a stop or a
  * notification to the job's current owner. A routed event stays unacknowledged in the pool stream
  * until the worker acknowledges it, so a router or worker that dies loses nothing: the sink hands the
- * event to another node after the ack grace period. Runs on the sink's subscription thread.
+ * event to another node after the ack grace period. Routes on the sink's subscription thread without
+ * waiting for Redis: a routing is recorded when its {@code XADD} is answered, on the I/O thread.
  */
 final class Router {
 
@@ -93,22 +94,33 @@ final class Router {
             return;
         }
         Stream stream = workerStreams.computeIfAbsent(target, streams::worker);
-        String routedId = stream.add(event.eventName(), PoolCodec.envelope(config.nodeId(), event.payload()),
-                AddOptions.onlyIfStreamExists());
-        if (routedId == null) {
-            // the worker's stream is gone (it is being removed): let the event come back later
-            log.atDebug().addKeyValue("worker", target).addKeyValue("job", key).log("worker stream missing; not routed");
-            workerStreams.remove(target);
-            return;
-        }
+        // not awaited: the next pool event (often another worker's) need not wait for this reply
+        stream.addAsync(event.eventName(), PoolCodec.envelope(config.nodeId(), event.payload()),
+                AddOptions.onlyIfStreamExists()).whenComplete((routedId, error) -> {
+                    if (error != null) {
+                        log.atWarn().addKeyValue("worker", target).addKeyValue("job", key).setCause(error)
+                                .log("routing failed; the pool redelivers the event");
+                    } else if (routedId == null) {
+                        // the worker's stream is gone (it is being removed): let the event come back later
+                        log.atDebug().addKeyValue("worker", target).addKeyValue("job", key)
+                                .log("worker stream missing; not routed");
+                        workerStreams.remove(target, stream);
+                    } else {
+                        recordRouted(target, routedId, event);
+                    }
+                });
+    }
+
+    /** Remembers a routed event until its worker acknowledges it; handles an ack that came first. */
+    private void recordRouted(String target, String routedId, Event event) {
         String routedKey = target + ":" + routedId;
         pending.put(routedKey, new Routed(event, System.currentTimeMillis()));
         EarlyAck early = earlyAcks.remove(routedKey);
         if (early != null) {
             onWorkerAck(target, early.ack());
         }
-        log.atDebug().addKeyValue("pool", config.pool()).addKeyValue("job", key).addKeyValue("kind", event.eventName())
-                .addKeyValue("worker", target).log("routed");
+        log.atDebug().addKeyValue("pool", config.pool()).addKeyValue("event", event.id())
+                .addKeyValue("kind", event.eventName()).addKeyValue("worker", target).log("routed");
     }
 
     /** A worker acknowledged a routed event: forward a start's result, then acknowledge the pool event. */

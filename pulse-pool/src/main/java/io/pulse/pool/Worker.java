@@ -1,14 +1,15 @@
 package io.pulse.pool;
 
+import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.ClosedException;
+import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.PulseException;
-import io.pulse.core.Subscription;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.core.internal.Ulid;
 import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Event;
-import io.pulse.streaming.Reader;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,9 +31,10 @@ import org.slf4j.Logger;
 
 /**
  * A thread-safe worker of a node that runs the jobs routed to it by calling its {@link JobHandler},
- * one event at a time on a thread of its own (or the node's executor), so a slow handler delays only
- * this worker. Created by {@code Node.addWorker}; removed by {@code Node.removeWorker} or when its
- * node closes.
+ * one event at a time: the node's one read of its streams hands this worker's events to a queue of its
+ * own, handled on a thread the node's workers share (handler calls run on the node's executor if one
+ * was given), so a slow handler delays only this worker. Created by {@code Node.addWorker}; removed
+ * by {@code Node.removeWorker} or when its node closes.
  */
 public final class Worker {
 
@@ -41,6 +43,7 @@ public final class Worker {
     private final PoolMaps maps;
     private final Liveness liveness;
     private final NodeMessages messages;
+    private final NodeReads reads;
     private final String id = Ulid.next();
     private final Instant createdAt = Instant.now();
     private final JobHandler handler;
@@ -54,28 +57,32 @@ public final class Worker {
     private final ThreadPoolExecutor timedCalls;
     private final Logger log;
     private final Stream stream;
+    /** The jobs map's hash and channel, then the payloads map's: the keys of {@code record_job}. */
+    private final byte[][] recordKeys;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     /** Handler calls never overlap, whichever thread makes them (worker loop, rebalancing, departure). */
     private final java.util.concurrent.locks.ReentrantLock handlerLock = new java.util.concurrent.locks.ReentrantLock();
-    private Reader reader;
-    private Subscription events;
     private ScheduledFuture<?> keepAlive;
     private volatile boolean stopped;
     private volatile boolean retired;
     private volatile boolean registered;
 
-    Worker(PoolContext context, NodeMessages messages, JobHandler handler) {
+    Worker(PoolContext context, NodeMessages messages, NodeReads reads, JobHandler handler) {
         this.config = context.config();
         this.facade = context.facade();
         this.maps = context.maps();
         this.liveness = context.liveness();
         this.messages = messages;
+        this.reads = reads;
         this.handler = handler;
         this.executor = config.executor();
         this.timedCalls = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.named("worker-call", id));
         this.log = config.log();
         this.stream = context.streams().worker(id);
+        PoolNames names = context.names();
+        this.recordKeys = new byte[][] {names.mapContentKey(PoolMap.JOBS), names.mapUpdatesChannel(PoolMap.JOBS),
+            names.mapContentKey(PoolMap.JOB_PAYLOADS), names.mapUpdatesChannel(PoolMap.JOB_PAYLOADS)};
     }
 
     /**
@@ -86,8 +93,7 @@ public final class Worker {
         liveness.publish(id);
         maps.workerKeepAlives().setAndWait(id, Long.toString(PoolClock.nowNanos()));
         stream.add(EventKind.INIT.code(), PoolCodec.envelope(config.nodeId(), id.getBytes(StandardCharsets.UTF_8)));
-        reader = stream.reader().startAtOldest().blockDuration(config.workerReadBlock()).open();
-        events = reader.subscribe(this::handle);
+        reads.attach(stream, this::handle);
         long period = Math.max(1, config.workerTtl().toMillis() / 2);
         keepAlive = facade.scheduler().scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         maps.workers().setAndWait(id, Long.toString(PoolClock.toNanos(createdAt)));
@@ -134,8 +140,7 @@ public final class Worker {
         maps.workers().set(id, Long.toString(PoolClock.toNanos(createdAt)));
         List<Job> running = new ArrayList<>(jobs.values());
         for (Job job : running) {
-            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
-            awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
+            awaitWrite(recordJob(job));
             if (jobs.get(job.key()) != job) {
                 // stopped or moved meanwhile: take back what was just written for it
                 maps.jobs().removeValuesAsync(id, job.key());
@@ -206,10 +211,10 @@ public final class Worker {
             log.atDebug().addKeyValue("worker", id).addKeyValue("job", job.key()).log("job already running here");
             return Outcome.OK;
         }
-        awaitWrite(maps.jobs().appendUniqueValuesAsync(id, job.key()));
         try {
-            awaitWrite(maps.payloadWrites().setBytes(job.key(), job.payload()));
+            awaitWrite(recordJob(job));
         } catch (RuntimeException e) {
+            // the outcome may be unknown: take the key back out; the redelivered start records it again
             maps.jobs().removeValuesAsync(id, job.key());
             throw e;
         }
@@ -336,6 +341,19 @@ public final class Worker {
         }
     }
 
+    /**
+     * Appends the job's key to this worker's job list and writes its payload in one script (one round
+     * trip, both changes published as the maps' own writes would). Fails with {@link ClosedException}
+     * once the node closed its maps, like their own writes.
+     */
+    private CompletableFuture<Long> recordJob(Job job) {
+        if (maps.jobs().isClosed()) {
+            return Futures.failed(new ClosedException("worker " + id + ": the pool's maps are closed"));
+        }
+        return PoolScripts.RECORD_JOB.run(facade, ScriptOutputType.INTEGER, recordKeys,
+                id.getBytes(StandardCharsets.UTF_8), job.key().getBytes(StandardCharsets.UTF_8), job.payload());
+    }
+
     private <T> T awaitWrite(CompletableFuture<T> write) {
         return Futures.await(write, facade.syncTimeout(), "worker " + id + ": record job");
     }
@@ -355,12 +373,7 @@ public final class Worker {
             return;
         }
         stopped = true;
-        if (events != null) {
-            events.close();
-        }
-        if (reader != null) {
-            reader.close();
-        }
+        reads.detach(stream);
     }
 
     /** Stops the keep-alive: the worker has left the pool's maps. Idempotent. */

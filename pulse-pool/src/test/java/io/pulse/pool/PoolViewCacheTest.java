@@ -80,4 +80,28 @@ class PoolViewCacheTest {
         assertThat(view.activeOwner("k1")).isNull();
         assertThat(view.activeOwner("k2")).isEqualTo(worker.id());
     }
+
+    @Test
+    void ownersOfSeveralWorkersFollowEachListAndTheOldestOwnerWins() {
+        String pool = RedisServerExtension.uniqueName("view-owners-many");
+        Node node = fixture.join(pool);
+        Worker older = node.addWorker(new RecordingHandler());
+        Worker newer = node.addWorker(new RecordingHandler());
+        PoolFixture.eventually(Duration.ofSeconds(10))
+                .until(() -> node.view().activeWorkers().equals(List.of(older.id(), newer.id())));
+        PoolView view = node.view();
+        node.maps().jobs().setAndWait(older.id(), "[\"a\",\"shared\"]");
+        node.maps().jobs().setAndWait(newer.id(), "[\"b\",\"shared\"]");
+        assertThat(view.activeOwner("shared")).isEqualTo(older.id());
+        assertThat(view.activeOwner("b")).isEqualTo(newer.id());
+
+        // only the older worker's list changes: the newer one's keys are still found, the shared key moves
+        node.maps().jobs().setAndWait(older.id(), "[\"a\"]");
+        assertThat(view.activeOwner("shared")).isEqualTo(newer.id());
+        assertThat(view.activeOwner("b")).isEqualTo(newer.id());
+        assertThat(view.activeOwner("a")).isEqualTo(older.id());
+        node.maps().jobs().setAndWait(newer.id(), "c,shared"); // a list written before lists were JSON
+        assertThat(view.activeOwner("b")).isNull();
+        assertThat(view.activeOwner("c")).isEqualTo(newer.id());
+    }
 }

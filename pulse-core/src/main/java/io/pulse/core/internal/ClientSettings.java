@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  *       (where a native transport is loaded), so a host that vanished without closing its sockets is
  *       noticed in seconds rather than after the kernel's two-hour default.</li>
  *   <li><b>RESP2</b>, so pub/sub and scripts behave the same on every Redis version from 6.2 on.</li>
+ *   <li><b>A request queue that grows with use</b> (see {@link #REQUEST_QUEUE_BOUND}), so an idle
+ *       connection costs no preallocated heap.</li>
  * </ul>
  */
 final class ClientSettings {
@@ -35,6 +37,13 @@ final class ClientSettings {
     private static final Set<ProtocolKeyword> BLOCKING = Set.of(CommandType.XREAD, CommandType.XREADGROUP,
             CommandType.BLPOP, CommandType.BRPOP, CommandType.BLMOVE, CommandType.BZPOPMIN,
             CommandType.BZPOPMAX, CommandType.WAIT);
+
+    /**
+     * The most commands one connection holds unsent or unanswered. Above Lettuce's array-queue
+     * threshold (200,000 by default) its queues are linked and grow with use; at or below it, each
+     * connection would allocate two arrays of this capacity up front (1 MB at 2^17), used or not.
+     */
+    static final int REQUEST_QUEUE_BOUND = 1 << 18;
 
     private ClientSettings() {
     }
@@ -70,7 +79,7 @@ final class ClientSettings {
                 .autoReconnect(true)
                 .replayFilter(command -> true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(1 << 17)
+                .requestQueueSize(REQUEST_QUEUE_BOUND)
                 .protocolVersion(ProtocolVersion.RESP2)
                 .timeoutOptions(timeouts)
                 .socketOptions(socket.build())
