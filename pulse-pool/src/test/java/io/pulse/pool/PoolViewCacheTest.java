@@ -3,6 +3,7 @@ package io.pulse.pool;
 import static io.pulse.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pulse.testing.Eventually;
 import io.pulse.testing.GoKeys;
 import io.pulse.testing.RedisServerExtension;
 import io.pulse.rmap.ReplicatedMap;
@@ -87,7 +88,7 @@ class PoolViewCacheTest {
         Node node = fixture.join(pool);
         Worker older = node.addWorker(new RecordingHandler());
         Worker newer = node.addWorker(new RecordingHandler());
-        PoolFixture.eventually(Duration.ofSeconds(10))
+        Eventually.eventually(Duration.ofSeconds(10))
                 .until(() -> node.view().activeWorkers().equals(List.of(older.id(), newer.id())));
         PoolView view = node.view();
         node.maps().jobs().setAndWait(older.id(), "[\"a\",\"shared\"]");

@@ -2,8 +2,9 @@ package io.pulse.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.Eventually;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -68,18 +69,18 @@ class WorkerConcurrencyTest {
         Node node = fixture.join(pool);
         StuckHandler handler = new StuckHandler();
         node.addWorker(handler);
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 1);
+        Eventually.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 1);
 
         CompletableFuture<Void> dispatch = node.dispatchJobAsync("k", PoolFixture.utf8("p"));
         assertThat(handler.entered.await(10, TimeUnit.SECONDS)).isTrue();
         // the job is listed before its handler starts, so the stop is routed to the worker at once
         node.stopJob("k");
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.router().pendingCount() == 2);
+        Eventually.eventually(Duration.ofSeconds(10)).until(() -> node.router().pendingCount() == 2);
         release.countDown();
 
         dispatch.get(30, TimeUnit.SECONDS);
-        PoolFixture.eventually(Duration.ofSeconds(20)).until(() -> handler.stops.equals(List.of("k")));
-        PoolFixture.eventually(Duration.ofSeconds(10))
+        Eventually.eventually(Duration.ofSeconds(20)).until(() -> handler.stops.equals(List.of("k")));
+        Eventually.eventually(Duration.ofSeconds(10))
                 .until(() -> REDIS.cli().hget(GoKeys.content(GoKeys.payloadsMap(pool)), "k") == null
                         && node.maps().jobs().getValues(node.workers().get(0).id()).isEmpty());
         assertThat(handler.stoppedWhileStarting).as("stop called during the start").isFalse();
@@ -97,7 +98,7 @@ class WorkerConcurrencyTest {
             handlers.add(handler);
             node.addWorker(handler);
         }
-        PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 20);
+        Eventually.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 20);
 
         assertThat(REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count())
                 .as("connections after adding 20 workers").isEqualTo(connectionsBefore);

@@ -9,8 +9,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
-import io.pulse.core.testing.GoKeys;
-import io.pulse.core.testing.RedisServerExtension;
+import io.pulse.testing.Eventually;
+import io.pulse.testing.GoKeys;
+import io.pulse.testing.RedisServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -67,7 +68,7 @@ class WorkerJobRecordTest {
 
             node.dispatchJob("k1", payload);
 
-            PoolFixture.eventually(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+            Eventually.eventually(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
             assertThat(handler.starts).singleElement().satisfies(s -> assertThat(s.job().payload()).isEqualTo(payload));
             assertThat(received).hasSize(2);
             assertThat(received.get(0).channel()).isEqualTo(jobsChannel);
@@ -79,7 +80,7 @@ class WorkerJobRecordTest {
                     c -> c.hget(utf8(GoKeys.content(GoKeys.payloadsMap(pool))), utf8("k1"))), Duration.ofSeconds(5), "read");
             assertThat(stored).isEqualTo(payload);
             // the node's own replica applied the list change like any other
-            PoolFixture.eventually(Duration.ofSeconds(10))
+            Eventually.eventually(Duration.ofSeconds(10))
                     .until(() -> node.maps().jobs().getValues(worker.id()).equals(List.of("k1")));
         } finally {
             client.shutdown();
