@@ -9,6 +9,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.internal.Args;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -90,6 +92,7 @@ public final class PulseRedis implements AutoCloseable {
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private SslOptions ssl;
         private KeyLayout layout = new GoPulseLayout();
+        private final List<PulseEventListener> listeners = new ArrayList<>();
 
         private Builder(String uri) {
             this.uri = uri;
@@ -131,6 +134,16 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * Adds a listener that receives the events of every component of the connection from the start
+         * (see {@link PulseEventListener} for its thread and failure contract); may be called several
+         * times, the listeners compose.
+         */
+        public Builder eventListener(PulseEventListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
          * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
@@ -150,7 +163,9 @@ public final class PulseRedis implements AutoCloseable {
             if (ssl != null) {
                 client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
             }
-            return new PulseRedis(RedisFacade.open(client, true, commandTimeout, reconnectWait, layout));
+            RedisFacade facade = RedisFacade.open(client, true, commandTimeout, reconnectWait, layout);
+            listeners.forEach(facade.listeners()::add);
+            return new PulseRedis(facade);
         }
     }
 
@@ -183,6 +198,17 @@ public final class PulseRedis implements AutoCloseable {
      */
     public KeyLayout layout() {
         return facade.layout();
+    }
+
+    /**
+     * Adds a listener for the events of every component of this connection from now on, for
+     * integrations attached after it was built (a metrics binder, for example); see
+     * {@link PulseEventListener} for its thread and failure contract. Thread-safe.
+     *
+     * @return the handle that removes the listener
+     */
+    public Subscription addEventListener(PulseEventListener listener) {
+        return facade.listeners().add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Returns whether the shared command connection is currently open. */

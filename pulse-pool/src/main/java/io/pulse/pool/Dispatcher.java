@@ -3,6 +3,7 @@ package io.pulse.pool;
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
@@ -64,7 +65,8 @@ final class Dispatcher {
         long now = PoolClock.nowNanos();
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
         Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
-        return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
+        PulseEventListener events = redis.events();
+        CompletableFuture<Void> dispatched = PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
                 .thenCompose(claim -> {
                     long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
@@ -82,6 +84,11 @@ final class Dispatcher {
                     };
                     return Futures.failed(refusal);
                 });
+        if (events != PulseEventListener.NONE) {
+            dispatched.whenComplete((v, e) -> events.jobDispatched(pool, key, PoolClock.nowNanos() - now,
+                    Futures.failureName(e)));
+        }
+        return dispatched;
     }
 
     private CompletableFuture<Void> startClaimed(Job job, String token) {

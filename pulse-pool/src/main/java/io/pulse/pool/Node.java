@@ -131,6 +131,7 @@ public final class Node implements AutoCloseable {
                 .addKeyValue("clientOnly", config.clientOnly()).addKeyValue("workerTtl", config.workerTtl())
                 .addKeyValue("ackGracePeriod", config.ackGrace()).addKeyValue("maxQueuedJobs", config.maxQueuedJobs())
                 .log("joined pool");
+        facade.events().nodeJoined(config.pool(), id);
     }
 
     private ReplicatedMap map(PoolMap map) {

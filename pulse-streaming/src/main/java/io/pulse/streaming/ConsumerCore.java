@@ -1,6 +1,7 @@
 package io.pulse.streaming;
 
 import io.pulse.core.ClosedException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.RedisFacade;
@@ -76,7 +77,7 @@ final class ConsumerCore {
 
     /** Runs one pull read, after any other thread's; see {@link PullReads#read}. */
     List<Event> read(Runnable ensureOpen, Function<BlockingConnection, List<Event>> read) {
-        return pull.read(ensureOpen, read);
+        return observed(pull.read(ensureOpen, read));
     }
 
     /**
@@ -91,7 +92,7 @@ final class ConsumerCore {
         PushLoop loop = new PushLoop(what, name, new PushLoop.Fetcher() {
             @Override
             public List<Event> fetch() {
-                return fetch.apply(connection);
+                return observed(fetch.apply(connection));
             }
 
             @Override
@@ -109,6 +110,21 @@ final class ConsumerCore {
         loops.add(self[0]);
         loop.start();
         return loop;
+    }
+
+    /** Reports {@code events}, just read, to the event listener: one report per run of one stream. */
+    private List<Event> observed(List<Event> events) {
+        PulseEventListener listener = redis.events();
+        if (listener != PulseEventListener.NONE) {
+            int from = 0;
+            for (int i = 1; i <= events.size(); i++) {
+                if (i == events.size() || !events.get(i).streamName().equals(events.get(from).streamName())) {
+                    listener.streamRead(events.get(from).streamName(), events.get(from).sinkName(), i - from);
+                    from = i;
+                }
+            }
+        }
+        return events;
     }
 
     /** Applies {@code change} to the read positions of every push subscription (under the owner's lock). */

@@ -3,6 +3,7 @@ package io.pulse.streaming;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.pulse.core.KeyLayout;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.internal.Args;
@@ -157,6 +158,8 @@ public final class Stream {
         Names.requireWellFormed("eventName", eventName);
         Objects.requireNonNull(payload, "payload");
         AddOptions opts = merge(options);
+        PulseEventListener events = facade.events();
+        long start = events == PulseEventListener.NONE ? 0 : System.nanoTime();
         CompletableFuture<String> id;
         if (ttl.isZero()) {
             Map<byte[], byte[]> body = EntryCodec.encode(eventName, payload, opts.topicValue());
@@ -171,6 +174,9 @@ public final class Stream {
                     bytes(opts.topicValue())).thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
         }
         return id.whenComplete((v, e) -> {
+            if (e == null && v != null && events != PulseEventListener.NONE) {
+                events.streamAdded(name, System.nanoTime() - start);
+            }
             if (e == null && v != null && maxLen > 0 && addsSinceTrim.incrementAndGet() >= trimEvery) {
                 addsSinceTrim.set(0);
                 trim();
@@ -188,6 +194,9 @@ public final class Stream {
                 .whenComplete((removed, e) -> {
                     if (e != null) {
                         log.atWarn().addKeyValue("stream", name).setCause(e).log("trimming failed; will retry");
+                    } else if (removed != null && removed > 0) {
+                        log.atDebug().addKeyValue("stream", name).addKeyValue("removed", removed).log("trimmed");
+                        facade.events().streamTrimmed(name, removed);
                     }
                 });
     }

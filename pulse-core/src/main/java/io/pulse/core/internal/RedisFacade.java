@@ -64,6 +64,7 @@ public final class RedisFacade implements AutoCloseable {
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final EventListeners listeners = new EventListeners();
     private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
@@ -78,6 +79,7 @@ public final class RedisFacade implements AutoCloseable {
         client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
+        client.addListener(new ConnectionEvents(listeners, this::commandConnection, this::isClosed));
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -288,6 +290,23 @@ public final class RedisFacade implements AutoCloseable {
         BlockingConnection connection = new BlockingConnection(this, name, () -> client.connect(ByteArrayCodec.INSTANCE));
         register(connection);
         return connection;
+    }
+
+    /**
+     * The listener components report events to: {@link io.pulse.core.PulseEventListener#NONE} while
+     * none is registered, which emitting code checks before it computes anything for an event.
+     */
+    public io.pulse.core.PulseEventListener events() {
+        return listeners.current();
+    }
+
+    private Object commandConnection() {
+        return commandConnection;
+    }
+
+    /** The registry behind {@link #events()}. */
+    public EventListeners listeners() {
+        return listeners;
     }
 
     /** The layout every component of this facade asks for its keys, channels and map and stream names. */
