@@ -93,6 +93,7 @@ public final class PulseRedis implements AutoCloseable {
         private SslOptions ssl;
         private KeyLayout layout = new GoPulseLayout();
         private final List<PulseEventListener> listeners = new ArrayList<>();
+        private TracePropagation tracing = TracePropagation.NONE;
 
         private Builder(String uri) {
             this.uri = uri;
@@ -144,6 +145,16 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * How stream events and pool jobs carry the trace context of their producer to their consumer
+         * (default {@link TracePropagation#NONE}: entries carry nothing); see the {@code pulse-tracing}
+         * module for OpenTelemetry.
+         */
+        public Builder tracePropagation(TracePropagation propagation) {
+            this.tracing = Objects.requireNonNull(propagation, "propagation");
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
          * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
@@ -165,6 +176,7 @@ public final class PulseRedis implements AutoCloseable {
             }
             RedisFacade facade = RedisFacade.open(client, true, commandTimeout, reconnectWait, layout);
             listeners.forEach(facade.listeners()::add);
+            facade.tracing(tracing);
             return new PulseRedis(facade);
         }
     }

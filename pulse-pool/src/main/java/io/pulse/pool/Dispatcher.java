@@ -5,8 +5,10 @@ import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,13 +68,17 @@ final class Dispatcher {
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
         Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
         PulseEventListener events = redis.events();
+        // captured here, on the caller's thread: the add below runs on a Redis I/O thread
+        TracePropagation tracing = redis.tracing();
+        AddOptions[] trace = tracing == TracePropagation.NONE ? new AddOptions[0]
+                : new AddOptions[] {AddOptions.traceContext(tracing.capture())};
         CompletableFuture<Void> dispatched = PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
                 .thenCompose(claim -> {
                     long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
                     String detail = claim.size() == 2 && claim.get(1) instanceof byte[] b ? string(b) : "";
                     if (status == 1) {
-                        return startClaimed(job, detail);
+                        return startClaimed(job, detail, trace);
                     }
                     RuntimeException refusal = switch ((int) status) {
                         case 2 -> new JobExistsException("job \"" + key + "\" is already being dispatched");
@@ -91,8 +97,8 @@ final class Dispatcher {
         return dispatched;
     }
 
-    private CompletableFuture<Void> startClaimed(Job job, String token) {
-        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job)).thenCompose(eventId -> {
+    private CompletableFuture<Void> startClaimed(Job job, String token, AddOptions[] trace) {
+        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job), trace).thenCompose(eventId -> {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
                     .log("job dispatched");
             CompletableFuture<PoolCodec.Ack> result = results.register(eventId, job.key());

@@ -3,6 +3,7 @@ package io.pulse.streaming;
 import io.pulse.core.ClosedException;
 import io.pulse.core.PulseEventListener;
 import io.pulse.core.Subscription;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
@@ -89,6 +90,10 @@ final class ConsumerCore {
             Consumer<Event> subscriber) {
         BlockingConnection connection = redis.openBlockingConnection(what + "-" + name);
         Loop[] self = new Loop[1];
+        TracePropagation tracing = redis.tracing();
+        Consumer<Event> handler = tracing == TracePropagation.NONE ? subscriber
+                : event -> tracing.consume(event.traceContext(), event.streamName(), event.sinkName(),
+                        () -> subscriber.accept(event));
         PushLoop loop = new PushLoop(what, name, new PushLoop.Fetcher() {
             @Override
             public List<Event> fetch() {
@@ -105,7 +110,7 @@ final class ConsumerCore {
             public void release() {
                 connection.close();
             }
-        }, subscriber, log, () -> loops.remove(self[0]), pull.closeWait());
+        }, handler, log, () -> loops.remove(self[0]), pull.closeWait());
         self[0] = new Loop(loop, cursors);
         loops.add(self[0]);
         loop.start();

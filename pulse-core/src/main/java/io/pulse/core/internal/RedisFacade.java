@@ -13,9 +13,11 @@ import io.pulse.core.ClosedException;
 import io.pulse.core.KeyLayout;
 import io.pulse.core.NotSentException;
 import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.TracePropagation;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -65,6 +67,7 @@ public final class RedisFacade implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final EventListeners listeners = new EventListeners();
+    private volatile TracePropagation tracing = TracePropagation.NONE;
     private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
@@ -293,15 +296,28 @@ public final class RedisFacade implements AutoCloseable {
     }
 
     /**
-     * The listener components report events to: {@link io.pulse.core.PulseEventListener#NONE} while
+     * The listener components report events to: {@link PulseEventListener#NONE} while
      * none is registered, which emitting code checks before it computes anything for an event.
      */
-    public io.pulse.core.PulseEventListener events() {
+    public PulseEventListener events() {
         return listeners.current();
     }
 
     private Object commandConnection() {
         return commandConnection;
+    }
+
+    /**
+     * How events carry trace context; {@link TracePropagation#NONE} unless configured,
+     * which emitting and consuming code checks before doing anything for traces.
+     */
+    public TracePropagation tracing() {
+        return tracing;
+    }
+
+    /** Sets the trace propagation; called once by the builder, before any component exists. */
+    public void tracing(TracePropagation propagation) {
+        this.tracing = Objects.requireNonNull(propagation, "propagation");
     }
 
     /** The registry behind {@link #events()}. */
