@@ -77,7 +77,7 @@ final class HookOverheadBenchmark {
 
             Map<Side, IntFunction<CompletableFuture<?>>> sets = new EnumMap<>(Side.class);
             Map<Side, IntFunction<CompletableFuture<?>>> adds = new EnumMap<>(Side.class);
-            Map<Side, Drain> drains = new EnumMap<>(Side.class);
+            Map<Side, SinkDrainBenchmark.Drain> drains = new EnumMap<>(Side.class);
             int drainEvents = BATCH * drainBatchesPerTurn * (rounds + 1);
             for (Side side : Side.values()) {
                 String name = "bench-hook-" + side.name().toLowerCase() + "-" + suffix;
@@ -90,7 +90,7 @@ final class HookOverheadBenchmark {
                 SinkDrainBenchmark.fill(client, BenchKeys.LAYOUT.streamKey(drained), drainEvents);
                 Sink sink = Stream.builder(drained, redis.get(side)).maxLen(0).open().sink(name + "-sink")
                         .startAtOldest().maxPolled(BATCH).open();
-                drains.put(side, new Drain(sink));
+                drains.put(side, drain(sink));
             }
             Map<Side, Double> set = throughput(sets);
             Map<Side, Double> add = throughput(adds);
@@ -162,36 +162,15 @@ final class HookOverheadBenchmark {
         return new long[] {issued, nanos};
     }
 
-    /** A sink reading and acknowledging batches, timing only its own turns. */
-    private static final class Drain {
-        private final Sink sink;
-        private long drained;
-        private long nanos;
-
-        Drain(Sink sink) {
-            this.sink = sink;
-        }
-
-        void turn(int batches) {
-            long start = System.nanoTime();
-            for (int b = 0; b < batches; b++) {
+    /** A sink reading and acknowledging one batch at a time. */
+    private static SinkDrainBenchmark.Drain drain(Sink sink) {
+        return new SinkDrainBenchmark.Drain() {
+            @Override
+            int readAndAck() {
                 List<Event> read = sink.read();
-                if (read.isEmpty()) {
-                    throw new IllegalStateException("the stream ran dry after " + drained + " events");
-                }
                 sink.ack(read);
-                drained += read.size();
+                return read.size();
             }
-            nanos += System.nanoTime() - start;
-        }
-
-        void reset() {
-            drained = 0;
-            nanos = 0;
-        }
-
-        double perSecond() {
-            return drained * 1e9 / nanos;
-        }
+        };
     }
 }

@@ -75,8 +75,8 @@ public interface PulseEventListener {
     /**
      * The replica of {@code map} re-read the whole hash from Redis after the first snapshot.
      *
-     * @param reason why: {@code resubscribed} after the subscriber connection came back, {@code gap}
-     *        when a change was missed, {@code overflow} when its buffer overflowed, ...
+     * @param reason why, in words (for logs, not for tags): the subscriber connection was lost, a
+     *        revision was missed, the revision went back, changes arrived while a snapshot was read
      */
     default void mapResynced(String map, String reason) {
     }

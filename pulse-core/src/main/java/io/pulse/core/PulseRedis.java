@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.internal.Args;
+import io.pulse.core.internal.EventListeners;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -213,14 +214,19 @@ public final class PulseRedis implements AutoCloseable {
     }
 
     /**
-     * Adds a listener for the events of every component of this connection from now on, for
-     * integrations attached after it was built (a metrics binder, for example); see
-     * {@link PulseEventListener} for its thread and failure contract. Thread-safe.
+     * Adds a listener for the events of every component of this connection, for integrations attached
+     * after it was built (a metrics binder, for example); see {@link PulseEventListener} for its thread
+     * and failure contract. Before this returns, the listener receives, on the calling thread, the
+     * joined events of the components open now ({@code mapJoined}, {@code sinkJoined},
+     * {@code nodeJoined}, {@code workerAdded}), so it knows what is open as one registered on the
+     * builder would; a component opening at the same moment may be announced twice. Thread-safe.
      *
      * @return the handle that removes the listener
      */
     public Subscription addEventListener(PulseEventListener listener) {
-        return facade.listeners().add(Objects.requireNonNull(listener, "listener"));
+        Subscription subscription = facade.listeners().add(Objects.requireNonNull(listener, "listener"));
+        facade.announceTo(EventListeners.guarded(listener));
+        return subscription;
     }
 
     /** Returns whether the shared command connection is currently open. */

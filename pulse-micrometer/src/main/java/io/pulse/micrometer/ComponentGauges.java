@@ -38,6 +38,8 @@ final class ComponentGauges implements PulseEventListener {
     private final boolean workerTags;
     /** How many open handles of this process each component has, by its tags. */
     private final Map<List<Tag>, Integer> open = new HashMap<>(); // guarded by this
+    /** The jobs-map reading of each pool a node of this process joined, for per-worker gauges. */
+    private final Map<String, CachedRead<Map<String, Integer>>> jobReads = new HashMap<>(); // guarded by this
 
     ComponentGauges(PulseRedis redis, MeterRegistry registry, Duration refresh, Duration timeout, boolean workerTags) {
         this.redis = redis;
@@ -112,9 +114,6 @@ final class ComponentGauges implements PulseEventListener {
             }
         }
     }
-
-    /** The jobs-map reading of each pool a node of this process joined, for per-worker gauges. */
-    private final Map<String, CachedRead<Map<String, Integer>>> jobReads = new HashMap<>(); // guarded by this
 
     @Override
     public void workerAdded(String pool, String worker) {

@@ -2,23 +2,35 @@ package io.pulse.micrometer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pulse.core.KeyLayout;
 import io.pulse.core.PulseEventListener;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Counts and times Pulse's events into one registry: the event side of {@link PulseMetrics}. Each event
  * looks its meter up in the registry (Micrometer caches the lookup), so meters appear with their first
- * event and carry only the tags README lists. Called on the threads {@link PulseEventListener}
+ * event and carry only the tags README lists; the streams a pool keeps per worker and per node get
+ * none. Called on the threads {@link PulseEventListener}
  * describes; thread-safe, never blocks.
  */
 final class MeterRecorder implements PulseEventListener {
 
     private final MeterRegistry registry;
+    private final KeyLayout layout;
     private final boolean workerTags;
 
-    MeterRecorder(MeterRegistry registry, boolean workerTags) {
+    MeterRecorder(MeterRegistry registry, KeyLayout layout, boolean workerTags) {
         this.registry = registry;
+        this.layout = layout;
         this.workerTags = workerTags;
+    }
+
+    /**
+     * Whether a stream is one a pool keeps per worker or per node: named after ids that change with
+     * every process, such streams would add series forever, and the pool's own meters cover them.
+     */
+    private boolean perProcess(String stream) {
+        return layout.isWorkerStream(stream) || layout.poolOfNodeStream(stream).isPresent();
     }
 
     @Override
@@ -38,11 +50,17 @@ final class MeterRecorder implements PulseEventListener {
 
     @Override
     public void streamAdded(String stream, long nanos) {
+        if (perProcess(stream)) {
+            return;
+        }
         timer("pulse.stream.add", "stream", stream).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void streamRead(String stream, String sink, int count) {
+        if (perProcess(stream)) {
+            return;
+        }
         if (sink.isEmpty()) {
             registry.counter("pulse.reader.events", "stream", stream).increment(count);
         } else {
@@ -62,6 +80,9 @@ final class MeterRecorder implements PulseEventListener {
 
     @Override
     public void streamTrimmed(String stream, long removed) {
+        if (perProcess(stream)) {
+            return;
+        }
         registry.counter("pulse.stream.trimmed", "stream", stream).increment(removed);
     }
 

@@ -14,8 +14,8 @@ import java.util.Objects;
  * jobs, workers and nodes, map sizes) for the maps, sinks and pools this process opens. README's
  * Observability section lists every meter with its unit and tags. Thread-safe.
  *
- * <p>Use: {@code new PulseMetrics(redis).bindTo(registry)}; components opened before binding get their
- * gauges when they are opened again, so bind first. A scrape never waits for Redis: each gauge shows
+ * <p>Use: {@code new PulseMetrics(redis).bindTo(registry)}, before or after opening maps, streams and
+ * pools (binding learns which are open already). A scrape never waits for Redis: each gauge shows
  * the value read at most {@link Builder#refresh} ago (NaN until the first read completes or after a
  * read failed). Meters of a map, sink or pool are removed when the process's last handle on it closes;
  * {@link #close()} removes them all and stops listening.
@@ -115,7 +115,7 @@ public final class PulseMetrics implements MeterBinder, AutoCloseable {
         }
         this.registry = registry;
         ComponentGauges gauges = new ComponentGauges(redis, registry, refresh, timeout, workerTags);
-        MeterRecorder recorder = new MeterRecorder(registry, workerTags);
+        MeterRecorder recorder = new MeterRecorder(registry, redis.layout(), workerTags);
         Subscription events = redis.addEventListener(recorder);
         Subscription components = redis.addEventListener(gauges);
         subscription = () -> {

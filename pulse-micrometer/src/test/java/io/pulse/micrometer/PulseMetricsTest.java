@@ -120,6 +120,10 @@ class PulseMetricsTest {
                 .isEqualTo(1);
         assertThat(registry.get("pulse.pool.job.start").tags("pool", pool).timer().count()).isEqualTo(3);
         assertThat(registry.get("pulse.pool.failures").tags("pool", pool).counter().count()).isEqualTo(1);
+        // the streams of each worker and node are named after ids that change with every process
+        assertThat(registry.getMeters()).extracting(m -> m.getId().getTag("stream")).filteredOn(s -> s != null)
+                .noneMatch(s -> redis.layout().isWorkerStream(s) || redis.layout().poolOfNodeStream(s).isPresent())
+                .contains(redis.layout().poolStream(pool));
 
         node.close();
         assertThat(pulseMeters(registry, "pool", pool)).isEmpty();
@@ -140,6 +144,44 @@ class PulseMetricsTest {
                 .isEqualTo(3);
         map.close();
         assertThat(pulseMeters(registry, "map", name)).isEmpty();
+    }
+
+    @Test
+    void componentsOpenedBeforeBindingGetTheirGaugesAndLoseThemWhenTheyClose() {
+        PulseRedis redis = REDIS.newPulseRedis();
+        String map = RedisServerExtension.uniqueName("early");
+        String stream = RedisServerExtension.uniqueName("early");
+        String pool = RedisServerExtension.uniqueName("early");
+        ReplicatedMap joined = ReplicatedMap.join(map, redis);
+        joined.set("k", "v");
+        Sink sink = Stream.open(stream, redis).sink("early").open();
+        Node node = Node.builder(pool, redis).workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1))
+                .jobSinkBlockDuration(Duration.ofMillis(200)).join();
+        node.addWorker(new JobHandler() {
+            @Override
+            public void start(Job job) {
+            }
+
+            @Override
+            public void stop(String key) {
+            }
+        });
+
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PulseMetrics metrics = PulseMetrics.builder(redis).refresh(Duration.ofMillis(50)).workerTags(true).build();
+        metrics.bindTo(registry);
+        awaitGauge(registry, "pulse.map.size", 1, "map", map);
+        awaitGauge(registry, "pulse.sink.lag", 0, "stream", stream, "sink", "early");
+        awaitGauge(registry, "pulse.pool.workers", 1, "pool", pool);
+        assertThat(registry.find("pulse.pool.worker.jobs").tag("pool", pool).gauges()).hasSize(1);
+
+        joined.close();
+        sink.close();
+        node.close();
+        assertThat(pulseMeters(registry, "map", map)).isEmpty();
+        assertThat(pulseMeters(registry, "sink", "early")).isEmpty();
+        assertThat(pulseMeters(registry, "pool", pool)).isEmpty();
+        metrics.close();
     }
 
     @Test

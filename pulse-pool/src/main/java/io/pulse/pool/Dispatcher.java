@@ -28,6 +28,8 @@ import org.slf4j.Logger;
  */
 final class Dispatcher {
 
+    private static final AddOptions[] NO_OPTIONS = {};
+
     private final String pool;
     private final PoolNames names;
     private final String nodeId;
@@ -68,9 +70,10 @@ final class Dispatcher {
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
         Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
         PulseEventListener events = redis.events();
+        long started = events == PulseEventListener.NONE ? 0 : System.nanoTime();
         // captured here, on the caller's thread: the add below runs on a Redis I/O thread
         TracePropagation tracing = redis.tracing();
-        AddOptions[] trace = tracing == TracePropagation.NONE ? new AddOptions[0]
+        AddOptions[] trace = tracing == TracePropagation.NONE ? NO_OPTIONS
                 : new AddOptions[] {AddOptions.traceContext(tracing.capture())};
         CompletableFuture<Void> dispatched = PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
@@ -91,7 +94,7 @@ final class Dispatcher {
                     return Futures.failed(refusal);
                 });
         if (events != PulseEventListener.NONE) {
-            dispatched.whenComplete((v, e) -> events.jobDispatched(pool, key, PoolClock.nowNanos() - now,
+            dispatched.whenComplete((v, e) -> events.jobDispatched(pool, key, System.nanoTime() - started,
                     Futures.failureName(e)));
         }
         return dispatched;

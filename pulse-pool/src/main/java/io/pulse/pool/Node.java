@@ -246,7 +246,10 @@ public final class Node implements AutoCloseable {
             NodeResources resources = new NodeResources(log);
             try {
                 Node node = new Node(config, redis, resources);
-                facade.register(node);
+                facade.register(node, listener -> {
+                    listener.nodeJoined(pool, node.id());
+                    node.workers.list().forEach(w -> listener.workerAdded(pool, w.id()));
+                });
                 return node;
             } catch (RuntimeException e) {
                 resources.close();

@@ -188,7 +188,7 @@ public final class ReplicatedMap implements AutoCloseable {
             try {
                 Futures.await(replica.loadFirstSnapshot(), timeout, "join map " + name);
                 ReplicatedMap map = new ReplicatedMap(this, replica, channel);
-                redis.register(map);
+                redis.register(map, listener -> listener.mapJoined(name));
                 redis.events().mapJoined(name);
                 return map;
             } catch (RuntimeException e) {

@@ -144,7 +144,8 @@ public final class Sink implements AutoCloseable {
                     return null;
                 });
                 sink.maintenance.start();
-                redis.register(sink);
+                redis.register(sink, listener -> sink.cursors.streams()
+                        .forEach(s -> listener.sinkJoined(s.name(), name, sink.consumer)));
                 redis.events().sinkJoined(stream.name(), name, sink.consumer);
                 stream.log().atDebug().addKeyValue("sink", name).addKeyValue("consumer", sink.consumer)
                         .addKeyValue("stream", stream.name()).addKeyValue("start", start).log("sink opened");

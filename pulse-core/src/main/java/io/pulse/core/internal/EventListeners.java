@@ -40,6 +40,11 @@ public final class EventListeners {
         return () -> remove(guarded);
     }
 
+    /** {@code listener} behind the guard that catches and logs what it throws. */
+    public static PulseEventListener guarded(PulseEventListener listener) {
+        return new Guarded(Objects.requireNonNull(listener, "listener"));
+    }
+
     private synchronized void remove(Guarded guarded) {
         int at = Arrays.asList(registered).indexOf(guarded);
         if (at < 0) {

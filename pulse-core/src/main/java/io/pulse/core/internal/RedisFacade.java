@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -66,6 +68,7 @@ public final class RedisFacade implements AutoCloseable {
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Map<AutoCloseable, Announcing> announcers = new IdentityHashMap<>(); // guarded by resources
     private final EventListeners listeners = new EventListeners();
     private volatile TracePropagation tracing = TracePropagation.NONE;
     private volatile boolean closing;
@@ -359,10 +362,40 @@ public final class RedisFacade implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells {@code listener}, just added, that the components open now joined: each registered
+     * component that is {@link Announcing} reports its joined events to it, on the calling thread.
+     */
+    public void announceTo(PulseEventListener listener) {
+        List<Announcing> open = new ArrayList<>();
+        synchronized (resources) {
+            // oldest first, as a listener present from the start saw them
+            resources.descendingIterator().forEachRemaining(r -> {
+                Announcing a = announcers.get(r);
+                if (a != null) {
+                    open.add(a);
+                }
+            });
+        }
+        open.forEach(a -> a.announce(listener));
+    }
+
+    /**
+     * Registers a component as {@link #register(AutoCloseable)} does, with what it tells listeners added
+     * later ({@link #announceTo}) for as long as it is registered.
+     */
+    public void register(AutoCloseable resource, Announcing announcing) {
+        synchronized (resources) {
+            register(resource);
+            announcers.put(resource, Objects.requireNonNull(announcing, "announcing"));
+        }
+    }
+
     /** Forgets a component registered with {@link #register}, typically when it closed on its own. */
     public void unregister(AutoCloseable resource) {
         synchronized (resources) {
             resources.remove(resource);
+            announcers.remove(resource);
         }
     }
 
@@ -406,6 +439,7 @@ public final class RedisFacade implements AutoCloseable {
             closing = true;
             toClose = new ArrayList<>(resources);
             resources.clear();
+            announcers.clear();
         }
         // components close first, while Redis is still reachable: a pool node requeues its jobs
         for (AutoCloseable resource : toClose) {
