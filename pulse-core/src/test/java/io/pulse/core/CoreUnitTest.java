@@ -32,8 +32,7 @@ class CoreUnitTest {
             }
         }
         assertThat(methods).containsExactly("addEventListener", "builder", "close", "connect", "isClosed", "isConnected",
-                "layout", "of",
-                "rawCommand");
+                "layout", "of", "rawCommand");
     }
 
     @Test
