@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.results.Result;
@@ -33,17 +34,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * argument {@code streams}) and, only when asked for, the pool measurements ({@link PoolMeasurements},
  * argument {@code pool}, several minutes) and the dispatch, push-acknowledgement and footprint
  * measurements ({@link PerformanceBenchmarks}, arguments {@code dispatch}, {@code push-ack},
- * {@code footprint}).
+ * {@code footprint}) and the cost of the event hook ({@link HookOverheadBenchmark}, argument {@code hook}).
  *
  * <p>Redis: {@code PULSE_REDIS_URL}, else {@code redis://127.0.0.1:6379} if it answers, else a
  * {@code redis-server} from the {@code PATH} started for the run and stopped after it. Arguments pick
  * a subset: any of {@code get}, {@code throughput}, {@code lag}, {@code streams}, {@code pool},
- * {@code dispatch}, {@code push-ack}, {@code footprint} (default: the first four).
+ * {@code dispatch}, {@code push-ack}, {@code footprint}, {@code hook} (default: the first four).
  */
 public final class RmapBenchmarks {
 
     private static final List<String> ALL = List.of("get", "throughput", "lag", "streams", "pool", "dispatch",
-            "push-ack", "footprint");
+            "push-ack", "footprint", "hook");
     private static final List<String> DEFAULT = List.of("get", "throughput", "lag", "streams");
 
     private static final String PULSE_LOG_LEVEL = "org.slf4j.simpleLogger.log.io.pulse";
@@ -58,7 +59,7 @@ public final class RmapBenchmarks {
             String name = arg.toLowerCase(Locale.ROOT);
             if (!ALL.contains(name)) {
                 System.err.println("usage: RmapBenchmarks [get] [throughput] [lag] [streams] [pool] [dispatch] "
-                        + "[push-ack] [footprint]   (unknown: "
+                        + "[push-ack] [footprint] [hook]   (unknown: "
                         + arg + ")");
                 System.exit(2);
             }
@@ -128,6 +129,11 @@ public final class RmapBenchmarks {
                 System.out.println(progress(++step, steps, "idle full node with 4 and 100 workers: threads, memory, "
                         + "connections, commands"));
                 rows.addAll(PerformanceBenchmarks.footprint(redis.url()));
+            }
+            if (selected.contains("hook")) {
+                System.out.println(progress(++step, steps, "the event hook: no listener, a no-op one, the Micrometer "
+                        + "binder"));
+                rows.addAll(hookRows(new HookOverheadBenchmark(redis.url(), Duration.ofSeconds(2), 5, 10).run()));
             }
         }
 
@@ -216,5 +222,21 @@ public final class RmapBenchmarks {
 
     private static double micros(long nanos) {
         return nanos / 1_000.0;
+    }
+
+    static List<Row> hookRows(HookOverheadBenchmark.Result r) {
+        List<Row> rows = new ArrayList<>();
+        addHookRows(rows, "`setAsync`, 256 in flight (ops/s)", r.set());
+        addHookRows(rows, "`Stream.addAsync`, 256 in flight (ops/s)", r.add());
+        addHookRows(rows, "sink drain, `read()` + `ack(batch)` of 1,000 (events/s)", r.drain());
+        return rows;
+    }
+
+    private static void addHookRows(List<Row> rows, String what, Map<HookOverheadBenchmark.Side, Double> figures) {
+        double none = figures.get(HookOverheadBenchmark.Side.NONE);
+        rows.add(Row.higherIsBetter("hook: " + what + ", a no-op listener vs no listener",
+                figures.get(HookOverheadBenchmark.Side.NO_OP), none, "%,.0f", 0.9));
+        rows.add(Row.info("hook: " + what + ", `PulseMetrics` bound vs no listener",
+                figures.get(HookOverheadBenchmark.Side.METRICS), none, "%,.0f"));
     }
 }

@@ -151,7 +151,7 @@ public final class SinkDrainBenchmark {
     }
 
     /** One way of draining: a read of up to {@code batch} events and the ack of what it read. */
-    private abstract static class Drain {
+    abstract static class Drain {
         private long drained;
         private long nanos;
 

@@ -7,8 +7,11 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.internal.Args;
+import io.pulse.core.internal.EventListeners;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -90,6 +93,8 @@ public final class PulseRedis implements AutoCloseable {
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private SslOptions ssl;
         private KeyLayout layout = new GoPulseLayout();
+        private final List<PulseEventListener> listeners = new ArrayList<>();
+        private TracePropagation tracing = TracePropagation.NONE;
 
         private Builder(String uri) {
             this.uri = uri;
@@ -131,6 +136,26 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * Adds a listener that receives the events of every component of the connection from the start
+         * (see {@link PulseEventListener} for its thread and failure contract); may be called several
+         * times, the listeners compose.
+         */
+        public Builder eventListener(PulseEventListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * How stream events and pool jobs carry the trace context of their producer to their consumer
+         * (default {@link TracePropagation#NONE}: entries carry nothing); see the {@code pulse-tracing}
+         * module for OpenTelemetry.
+         */
+        public Builder tracePropagation(TracePropagation propagation) {
+            this.tracing = Objects.requireNonNull(propagation, "propagation");
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
          * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
@@ -150,7 +175,10 @@ public final class PulseRedis implements AutoCloseable {
             if (ssl != null) {
                 client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
             }
-            return new PulseRedis(RedisFacade.open(client, true, commandTimeout, reconnectWait, layout));
+            RedisFacade facade = RedisFacade.open(client, true, commandTimeout, reconnectWait, layout);
+            listeners.forEach(facade.listeners()::add);
+            facade.tracing(tracing);
+            return new PulseRedis(facade);
         }
     }
 
@@ -183,6 +211,22 @@ public final class PulseRedis implements AutoCloseable {
      */
     public KeyLayout layout() {
         return facade.layout();
+    }
+
+    /**
+     * Adds a listener for the events of every component of this connection, for integrations attached
+     * after it was built (a metrics binder, for example); see {@link PulseEventListener} for its thread
+     * and failure contract. Before this returns, the listener receives, on the calling thread, the
+     * joined events of the components open now ({@code mapJoined}, {@code sinkJoined},
+     * {@code nodeJoined}, {@code workerAdded}), so it knows what is open as one registered on the
+     * builder would; a component opening at the same moment may be announced twice. Thread-safe.
+     *
+     * @return the handle that removes the listener
+     */
+    public Subscription addEventListener(PulseEventListener listener) {
+        Subscription subscription = facade.listeners().add(Objects.requireNonNull(listener, "listener"));
+        facade.announceTo(EventListeners.guarded(listener));
+        return subscription;
     }
 
     /** Returns whether the shared command connection is currently open. */

@@ -3,9 +3,12 @@ package io.pulse.pool;
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.KeyLayout.PoolMap;
 import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.streaming.AddOptions;
 import io.pulse.streaming.Stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +27,8 @@ import org.slf4j.Logger;
  * the release of the claim's guard whatever happened. Thread-safe.
  */
 final class Dispatcher {
+
+    private static final AddOptions[] NO_OPTIONS = {};
 
     private final String pool;
     private final PoolNames names;
@@ -64,13 +69,19 @@ final class Dispatcher {
         long now = PoolClock.nowNanos();
         String deadline = Long.toString(now + ackGrace.multipliedBy(2).toNanos());
         Job job = new Job(key, payload, PoolClock.fromNanos(now), nodeId, false);
-        return PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
+        PulseEventListener events = redis.events();
+        long started = events == PulseEventListener.NONE ? 0 : System.nanoTime();
+        // captured here, on the caller's thread: the add below runs on a Redis I/O thread
+        TracePropagation tracing = redis.tracing();
+        AddOptions[] trace = tracing == TracePropagation.NONE ? NO_OPTIONS
+                : new AddOptions[] {AddOptions.traceContext(tracing.capture())};
+        CompletableFuture<Void> dispatched = PoolScripts.CLAIM_DISPATCH.<List<Object>>run(redis, ScriptOutputType.MULTI, claimKeys, bytes(key),
                         bytes(Long.toString(now)), bytes(deadline), bytes(Integer.toString(maxQueuedJobs)))
                 .thenCompose(claim -> {
                     long status = claim.size() == 2 && claim.get(0) instanceof Long l ? l : -1;
                     String detail = claim.size() == 2 && claim.get(1) instanceof byte[] b ? string(b) : "";
                     if (status == 1) {
-                        return startClaimed(job, detail);
+                        return startClaimed(job, detail, trace);
                     }
                     RuntimeException refusal = switch ((int) status) {
                         case 2 -> new JobExistsException("job \"" + key + "\" is already being dispatched");
@@ -82,10 +93,15 @@ final class Dispatcher {
                     };
                     return Futures.failed(refusal);
                 });
+        if (events != PulseEventListener.NONE) {
+            dispatched.whenComplete((v, e) -> events.jobDispatched(pool, key, System.nanoTime() - started,
+                    Futures.failureName(e)));
+        }
+        return dispatched;
     }
 
-    private CompletableFuture<Void> startClaimed(Job job, String token) {
-        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job)).thenCompose(eventId -> {
+    private CompletableFuture<Void> startClaimed(Job job, String token, AddOptions[] trace) {
+        CompletableFuture<Void> outcome = poolStream.addAsync(EventKind.START.code(), PoolCodec.job(job), trace).thenCompose(eventId -> {
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("event", eventId)
                     .log("job dispatched");
             CompletableFuture<PoolCodec.Ack> result = results.register(eventId, job.key());

@@ -134,6 +134,7 @@ public final class Node implements AutoCloseable {
                 .addKeyValue("clientOnly", config.clientOnly()).addKeyValue("workerTtl", config.workerTtl())
                 .addKeyValue("ackGracePeriod", config.ackGrace()).addKeyValue("maxQueuedJobs", config.maxQueuedJobs())
                 .log("joined pool");
+        facade.events().nodeJoined(config.pool(), id);
     }
 
     private ReplicatedMap map(PoolMap map) {
@@ -248,7 +249,10 @@ public final class Node implements AutoCloseable {
             NodeResources resources = new NodeResources(log);
             try {
                 Node node = new Node(config, redis, resources);
-                facade.register(node);
+                facade.register(node, listener -> {
+                    listener.nodeJoined(pool, node.id());
+                    node.workers.list().forEach(w -> listener.workerAdded(pool, w.id()));
+                });
                 return node;
             } catch (RuntimeException e) {
                 resources.close();

@@ -126,6 +126,7 @@ final class NodeLifecycle {
         context.facade().unregister(registration);
         log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("node", config.nodeId())
                 .addKeyValue("requeued", requeue).log("node left");
+        context.facade().events().nodeLeft(config.pool(), config.nodeId());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
@@ -228,6 +229,7 @@ final class PoolMaintenance implements AutoCloseable {
                     streams.pool().add(EventKind.START.code(), PoolCodec.job(job.asRequeued()));
                     log.atInfo().addKeyValue("pool", pool).addKeyValue("job", job.key()).addKeyValue("from", worker.id())
                             .addKeyValue("to", target).log("requeued job: it now hashes to another worker");
+                    redis.events().jobRequeued(pool, job.key(), PulseEventListener.RequeueReason.REBALANCE);
                 } catch (RuntimeException e) {
                     log.atError().addKeyValue("job", job.key()).setCause(e)
                             .log("requeueing a moved job failed; the orphan recovery will start it again");
@@ -315,11 +317,13 @@ final class PoolMaintenance implements AutoCloseable {
             requeued++;
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).addKeyValue("deadWorker", id)
                     .log("requeued job: its worker stopped keeping alive");
+            redis.events().jobRequeued(pool, key, PulseEventListener.RequeueReason.DEAD_WORKER);
         }
         departures.deleteEntries(id);
         streams.worker(id).destroy();
         log.atInfo().addKeyValue("pool", pool).addKeyValue("worker", id).addKeyValue("requeued", requeued)
                 .log("removed a dead worker");
+        redis.events().workerEvicted(pool, id);
     }
 
     /**
@@ -373,6 +377,7 @@ final class PoolMaintenance implements AutoCloseable {
             }
             streams.pool().add(EventKind.START.code(), PoolCodec.job(new Job(key, payload.get(), Instant.now(), config.nodeId(), true)));
             log.atInfo().addKeyValue("pool", pool).addKeyValue("job", key).log("requeued job: nobody owned it");
+            redis.events().jobRequeued(pool, key, PulseEventListener.RequeueReason.ORPHAN);
         }
     }
 

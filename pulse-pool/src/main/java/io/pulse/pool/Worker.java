@@ -3,6 +3,7 @@ package io.pulse.pool;
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.ClosedException;
 import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
@@ -99,6 +100,7 @@ public final class Worker {
         maps.workers().setAndWait(id, Long.toString(PoolClock.toNanos(createdAt)));
         registered = true;
         log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", id).log("worker added");
+        facade.events().workerAdded(config.pool(), id);
     }
 
     /**
@@ -218,6 +220,8 @@ public final class Worker {
             maps.jobs().removeValuesAsync(id, job.key());
             throw e;
         }
+        PulseEventListener events = facade.events();
+        long startedAt = events == PulseEventListener.NONE ? 0 : System.nanoTime();
         try {
             call(() -> {
                 handler.start(job);
@@ -229,11 +233,15 @@ public final class Worker {
                 maps.payloads().deleteAsync(job.key());
             }
             log.atWarn().addKeyValue("worker", id).addKeyValue("job", job.key()).setCause(e).log("job failed to start");
+            events.jobFailed(config.pool(), id, job.key(), message(e));
             return Outcome.failed(message(e));
         }
         jobs.put(job.key(), job);
         log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("worker", id).addKeyValue("job", job.key())
                 .addKeyValue("requeued", job.requeued()).log("started job");
+        if (events != PulseEventListener.NONE) {
+            events.jobStarted(config.pool(), id, job.key(), System.nanoTime() - startedAt);
+        }
         return Outcome.OK;
     }
 
@@ -276,6 +284,7 @@ public final class Worker {
             log.atError().addKeyValue("worker", id).addKeyValue("job", key).setCause(e).log("handler failed to stop job");
         }
         maps.jobs().removeValuesAsync(id, key);
+        facade.events().jobStopped(config.pool(), id, key);
         return new Released(job, error);
     }
 

@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.KeyLayout.PoolMap;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.streaming.Stream;
@@ -70,6 +71,7 @@ final class WorkerDepartures {
                 poolStream.add(EventKind.START.code(), PoolCodec.job(job.asRequeued()));
                 log.atInfo().addKeyValue("pool", config.pool()).addKeyValue("job", job.key())
                         .addKeyValue("from", worker.id()).log("requeued job: its worker is leaving");
+                facade.events().jobRequeued(config.pool(), job.key(), PulseEventListener.RequeueReason.WORKER_LEFT);
             } catch (RuntimeException e) {
                 log.atError().addKeyValue("job", job.key()).setCause(e)
                         .log("requeueing a job failed; the orphan recovery will pick it up");
@@ -112,6 +114,7 @@ final class WorkerDepartures {
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("worker", worker.id()).setCause(e).log("destroying a worker's stream failed");
         }
+        facade.events().workerRemoved(config.pool(), worker.id());
     }
 
     /** Deletes a worker from the workers, keep-alive, cleanup and jobs maps (never its jobs' payloads). */

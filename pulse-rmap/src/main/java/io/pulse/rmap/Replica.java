@@ -203,6 +203,9 @@ final class Replica implements ChannelListener {
             return;
         }
         log.atInfo().addKeyValue("map", name).addKeyValue("reason", reason).log("resyncing from Redis");
+        if (announce) {
+            redis.events().mapResynced(name, reason);
+        }
         syncing = true;
         buffered.clear();
         long seq = ++fetchesStarted;

@@ -8,6 +8,7 @@ import io.pulse.core.internal.Args;
 import io.pulse.core.internal.BoundedDispatcher;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
+import io.pulse.core.internal.LogThrottle;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.internal.ListValues;
@@ -76,6 +77,7 @@ public final class ReplicatedMap implements AutoCloseable {
     private final Duration waitTimeout;
     private final Executor userExecutor;
     private ExecutorService ownExecutor; // guarded by this
+    private final LogThrottle overflows = new LogThrottle(Duration.ofSeconds(10));
     private volatile boolean closed;
 
     private ReplicatedMap(Builder b, Replica replica, Subscription channel) {
@@ -186,7 +188,8 @@ public final class ReplicatedMap implements AutoCloseable {
             try {
                 Futures.await(replica.loadFirstSnapshot(), timeout, "join map " + name);
                 ReplicatedMap map = new ReplicatedMap(this, replica, channel);
-                redis.register(map);
+                redis.register(map, listener -> listener.mapJoined(name));
+                redis.events().mapJoined(name);
                 return map;
             } catch (RuntimeException e) {
                 channel.close();
@@ -437,9 +440,19 @@ public final class ReplicatedMap implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         ensureOpen("subscribe");
         BoundedDispatcher<MapEvent> dispatcher = new BoundedDispatcher<>(callbackExecutor(), LISTENER_QUEUE,
-                listener, () -> new MapEvent(MapEvent.Kind.RESYNC, null, replica.revision()));
+                listener, this::listenerOverflowed);
         replica.addListener(dispatcher);
         return () -> replica.removeListener(dispatcher);
+    }
+
+    /** The event that replaces the backlog of a listener that fell too far behind. */
+    private MapEvent listenerOverflowed() {
+        if (overflows.tryLog() >= 0) {
+            log.atWarn().addKeyValue("map", name).addKeyValue("dropped", LISTENER_QUEUE)
+                    .log("a change listener fell behind; its backlog was replaced by one RESYNC event");
+        }
+        redis.events().mapListenerOverflowed(name, LISTENER_QUEUE);
+        return new MapEvent(MapEvent.Kind.RESYNC, null, replica.revision());
     }
 
     private synchronized Executor callbackExecutor() {
@@ -478,6 +491,7 @@ public final class ReplicatedMap implements AutoCloseable {
             }
         }
         redis.unregister(this);
+        redis.events().mapLeft(name);
         log.atDebug().addKeyValue("map", name).log("closed");
     }
 

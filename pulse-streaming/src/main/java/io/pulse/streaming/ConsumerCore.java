@@ -1,7 +1,9 @@
 package io.pulse.streaming;
 
 import io.pulse.core.ClosedException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.Subscription;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.BlockingConnection;
 import io.pulse.core.internal.RedisFacade;
 import java.time.Duration;
@@ -76,7 +78,7 @@ final class ConsumerCore {
 
     /** Runs one pull read, after any other thread's; see {@link PullReads#read}. */
     List<Event> read(Runnable ensureOpen, Function<BlockingConnection, List<Event>> read) {
-        return pull.read(ensureOpen, read);
+        return observed(pull.read(ensureOpen, read));
     }
 
     /**
@@ -88,10 +90,14 @@ final class ConsumerCore {
             Consumer<Event> subscriber) {
         BlockingConnection connection = redis.openBlockingConnection(what + "-" + name);
         Loop[] self = new Loop[1];
+        TracePropagation tracing = redis.tracing();
+        Consumer<Event> handler = tracing == TracePropagation.NONE ? subscriber
+                : event -> tracing.consume(event.traceContext(), event.streamName(), event.sinkName(),
+                        () -> subscriber.accept(event));
         PushLoop loop = new PushLoop(what, name, new PushLoop.Fetcher() {
             @Override
             public List<Event> fetch() {
-                return fetch.apply(connection);
+                return observed(fetch.apply(connection));
             }
 
             @Override
@@ -104,11 +110,26 @@ final class ConsumerCore {
             public void release() {
                 connection.close();
             }
-        }, subscriber, log, () -> loops.remove(self[0]), pull.closeWait());
+        }, handler, log, () -> loops.remove(self[0]), pull.closeWait());
         self[0] = new Loop(loop, cursors);
         loops.add(self[0]);
         loop.start();
         return loop;
+    }
+
+    /** Reports {@code events}, just read, to the event listener: one report per run of one stream. */
+    private List<Event> observed(List<Event> events) {
+        PulseEventListener listener = redis.events();
+        if (listener != PulseEventListener.NONE) {
+            int from = 0;
+            for (int i = 1; i <= events.size(); i++) {
+                if (i == events.size() || !events.get(i).streamName().equals(events.get(from).streamName())) {
+                    listener.streamRead(events.get(from).streamName(), events.get(from).sinkName(), i - from);
+                    from = i;
+                }
+            }
+        }
+        return events;
     }
 
     /** Applies {@code change} to the read positions of every push subscription (under the owner's lock). */

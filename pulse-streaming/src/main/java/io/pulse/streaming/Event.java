@@ -1,6 +1,8 @@
 package io.pulse.streaming;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,8 +17,15 @@ public final class Event {
     private final String eventName;
     private final String topic;
     private final byte[] payload;
+    private final Map<String, String> traceContext;
 
     Event(String id, String streamName, String sinkName, String eventName, String topic, byte[] payload) {
+        this(id, streamName, sinkName, eventName, topic, payload, Map.of());
+    }
+
+    Event(String id, String streamName, String sinkName, String eventName, String topic, byte[] payload,
+            Map<String, String> traceContext) {
+        this.traceContext = traceContext.isEmpty() ? Map.of() : Collections.unmodifiableMap(traceContext);
         this.id = id;
         this.streamName = streamName;
         this.sinkName = sinkName;
@@ -83,6 +92,16 @@ public final class Event {
     /** The payload bytes. */
     public byte[] payload() {
         return payload;
+    }
+
+    /**
+     * The trace context its producer carried (for example W3C {@code traceparent} and
+     * {@code tracestate}, as {@link io.pulse.core.TracePropagation#capture()} gave them), or an empty
+     * map; unmodifiable. Push subscriptions run their handler inside it by themselves; after a pull
+     * read, continue it with the tracing library's own propagation.
+     */
+    public Map<String, String> traceContext() {
+        return traceContext;
     }
 
     /** The payload decoded from JSON into {@code type} with the default {@link JsonCodec}. */

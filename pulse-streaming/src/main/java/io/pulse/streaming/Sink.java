@@ -4,6 +4,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.pulse.core.ClosedException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.Args;
@@ -143,7 +144,9 @@ public final class Sink implements AutoCloseable {
                     return null;
                 });
                 sink.maintenance.start();
-                redis.register(sink);
+                redis.register(sink, listener -> sink.cursors.streams()
+                        .forEach(s -> listener.sinkJoined(s.name(), name, sink.consumer)));
+                redis.events().sinkJoined(stream.name(), name, sink.consumer);
                 stream.log().atDebug().addKeyValue("sink", name).addKeyValue("consumer", sink.consumer)
                         .addKeyValue("stream", stream.name()).addKeyValue("start", start).log("sink opened");
                 return sink;
@@ -293,7 +296,17 @@ public final class Sink implements AutoCloseable {
         for (Map.Entry<String, List<String>> entry : byStream.entrySet()) {
             byte[] key = Stream.bytes(redis.layout().streamKey(entry.getKey()));
             String[] ids = entry.getValue().toArray(new String[0]);
-            acks.add(redis.execute("sink " + name + ": ack", c -> c.xack(key, groups.group(), ids)));
+            CompletableFuture<Long> ack = redis.execute("sink " + name + ": ack", c -> c.xack(key, groups.group(), ids));
+            PulseEventListener listener = redis.events();
+            if (listener != PulseEventListener.NONE) {
+                String stream = entry.getKey();
+                ack = ack.whenComplete((n, e) -> {
+                    if (n != null && n > 0) {
+                        listener.streamAcked(stream, name, n);
+                    }
+                });
+            }
+            acks.add(ack);
         }
         return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
                 .thenApply(v -> acks.stream().mapToLong(f -> f.join() == null ? 0 : f.join()).sum());
@@ -354,6 +367,7 @@ public final class Sink implements AutoCloseable {
             }
             cursors.add(stream, ">");
         }
+        redis.events().sinkJoined(stream.name(), name, consumer);
         wakeAll();
         log.atDebug().addKeyValue("sink", name).addKeyValue("stream", stream.name()).log("stream added");
     }
@@ -383,6 +397,7 @@ public final class Sink implements AutoCloseable {
                 registry.close();
             }
         }
+        redis.events().sinkLeft(stream.name(), name, consumer);
         log.atDebug().addKeyValue("sink", name).addKeyValue("stream", stream.name()).log("stream removed");
     }
 
@@ -433,6 +448,7 @@ public final class Sink implements AutoCloseable {
         detachIfIdle();
         state.close();
         redis.unregister(this);
+        cursors.streams().forEach(s -> redis.events().sinkLeft(s.name(), name, consumer));
         log.atDebug().addKeyValue("sink", name).addKeyValue("consumer", consumer).log("sink closed");
     }
 

@@ -208,6 +208,7 @@ final class SinkMaintenance implements AutoCloseable {
                         log.atInfo().addKeyValue("sink", sinkName).addKeyValue("stream", stream.name())
                                 .addKeyValue("count", messages.size())
                                 .log("re-claimed events left unacknowledged past the ack grace period");
+                        redis.events().streamRedelivered(stream.name(), sinkName, messages.size());
                         owner.reclaimed(messages);
                     }
                     String next = nextCursor(claimed);

@@ -3,8 +3,10 @@ package io.pulse.streaming;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.pulse.core.KeyLayout;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.Args;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.Names;
@@ -157,9 +159,16 @@ public final class Stream {
         Names.requireWellFormed("eventName", eventName);
         Objects.requireNonNull(payload, "payload");
         AddOptions opts = merge(options);
+        PulseEventListener events = facade.events();
+        long start = events == PulseEventListener.NONE ? 0 : System.nanoTime();
+        Map<String, String> trace = opts.traceContextValue();
+        if (trace == null) {
+            TracePropagation tracing = facade.tracing();
+            trace = tracing == TracePropagation.NONE ? Map.of() : tracing.capture();
+        }
         CompletableFuture<String> id;
         if (ttl.isZero()) {
-            Map<byte[], byte[]> body = EntryCodec.encode(eventName, payload, opts.topicValue());
+            Map<byte[], byte[]> body = EntryCodec.encode(eventName, payload, opts.topicValue(), trace);
             XAddArgs args = new XAddArgs();
             if (opts.onlyIfExists()) {
                 args.nomkstream();
@@ -167,10 +176,13 @@ public final class Stream {
             id = facade.execute("stream " + name + ": add", c -> c.xadd(key, args, body));
         } else {
             id = StreamScripts.ADD_WITH_TTL.<byte[]>run(facade, ScriptOutputType.VALUE, new byte[][] {key},
-                    ttlMillis(), ttlMode(), bytes(opts.onlyIfExists() ? "1" : "0"), bytes(eventName), payload,
-                    bytes(opts.topicValue())).thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
+                    ttlScriptArgs(opts, eventName, payload, trace))
+                    .thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
         }
         return id.whenComplete((v, e) -> {
+            if (e == null && v != null && events != PulseEventListener.NONE) {
+                events.streamAdded(name, System.nanoTime() - start);
+            }
             if (e == null && v != null && maxLen > 0 && addsSinceTrim.incrementAndGet() >= trimEvery) {
                 addsSinceTrim.set(0);
                 trim();
@@ -188,6 +200,9 @@ public final class Stream {
                 .whenComplete((removed, e) -> {
                     if (e != null) {
                         log.atWarn().addKeyValue("stream", name).setCause(e).log("trimming failed; will retry");
+                    } else if (removed != null && removed > 0) {
+                        log.atDebug().addKeyValue("stream", name).addKeyValue("removed", removed).log("trimmed");
+                        facade.events().streamTrimmed(name, removed);
                     }
                 });
     }
@@ -279,6 +294,24 @@ public final class Stream {
         }
         return StreamScripts.APPLY_TTL.<Long>run(facade, ScriptOutputType.INTEGER, new byte[][] {key}, ttlMillis(), ttlMode())
                 .thenApply(v -> null);
+    }
+
+    /** The arguments of {@code add_with_ttl.lua}: options, name, payload, topic, then trace field pairs. */
+    private byte[][] ttlScriptArgs(AddOptions opts, String eventName, byte[] payload, Map<String, String> trace) {
+        Map<String, String> fields = EntryCodec.traceFields(trace);
+        byte[][] args = new byte[6 + 2 * fields.size()][];
+        args[0] = ttlMillis();
+        args[1] = ttlMode();
+        args[2] = bytes(opts.onlyIfExists() ? "1" : "0");
+        args[3] = bytes(eventName);
+        args[4] = payload;
+        args[5] = bytes(opts.topicValue());
+        int i = 6;
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            args[i++] = bytes(field.getKey());
+            args[i++] = bytes(field.getValue());
+        }
+        return args;
     }
 
     private byte[] ttlMillis() {

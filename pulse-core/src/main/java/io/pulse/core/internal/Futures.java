@@ -63,4 +63,9 @@ public final class Futures {
     public static <T> CompletableFuture<T> failed(Throwable t) {
         return CompletableFuture.failedFuture(t);
     }
+
+    /** For events: the simple class name of what made a future fail, or {@code ""} if {@code t} is null. */
+    public static String failureName(Throwable t) {
+        return t == null ? "" : unwrap(t).getClass().getSimpleName();
+    }
 }

@@ -13,15 +13,19 @@ import io.pulse.core.ClosedException;
 import io.pulse.core.KeyLayout;
 import io.pulse.core.NotSentException;
 import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
+import io.pulse.core.TracePropagation;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,6 +68,9 @@ public final class RedisFacade implements AutoCloseable {
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Map<AutoCloseable, Announcing> announcers = new IdentityHashMap<>(); // guarded by resources
+    private final EventListeners listeners = new EventListeners();
+    private volatile TracePropagation tracing = TracePropagation.NONE;
     private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
@@ -78,6 +85,7 @@ public final class RedisFacade implements AutoCloseable {
         client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
+        client.addListener(new ConnectionEvents(listeners, this::commandConnection, this::isClosed));
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -290,6 +298,36 @@ public final class RedisFacade implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * The listener components report events to: {@link PulseEventListener#NONE} while
+     * none is registered, which emitting code checks before it computes anything for an event.
+     */
+    public PulseEventListener events() {
+        return listeners.current();
+    }
+
+    private Object commandConnection() {
+        return commandConnection;
+    }
+
+    /**
+     * How events carry trace context; {@link TracePropagation#NONE} unless configured,
+     * which emitting and consuming code checks before doing anything for traces.
+     */
+    public TracePropagation tracing() {
+        return tracing;
+    }
+
+    /** Sets the trace propagation; called once by the builder, before any component exists. */
+    public void tracing(TracePropagation propagation) {
+        this.tracing = Objects.requireNonNull(propagation, "propagation");
+    }
+
+    /** The registry behind {@link #events()}. */
+    public EventListeners listeners() {
+        return listeners;
+    }
+
     /** The layout every component of this facade asks for its keys, channels and map and stream names. */
     public KeyLayout layout() {
         return layout;
@@ -324,10 +362,40 @@ public final class RedisFacade implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells {@code listener}, just added, that the components open now joined: each registered
+     * component that is {@link Announcing} reports its joined events to it, on the calling thread.
+     */
+    public void announceTo(PulseEventListener listener) {
+        List<Announcing> open = new ArrayList<>();
+        synchronized (resources) {
+            // oldest first, as a listener present from the start saw them
+            resources.descendingIterator().forEachRemaining(r -> {
+                Announcing a = announcers.get(r);
+                if (a != null) {
+                    open.add(a);
+                }
+            });
+        }
+        open.forEach(a -> a.announce(listener));
+    }
+
+    /**
+     * Registers a component as {@link #register(AutoCloseable)} does, with what it tells listeners added
+     * later ({@link #announceTo}) for as long as it is registered.
+     */
+    public void register(AutoCloseable resource, Announcing announcing) {
+        synchronized (resources) {
+            register(resource);
+            announcers.put(resource, Objects.requireNonNull(announcing, "announcing"));
+        }
+    }
+
     /** Forgets a component registered with {@link #register}, typically when it closed on its own. */
     public void unregister(AutoCloseable resource) {
         synchronized (resources) {
             resources.remove(resource);
+            announcers.remove(resource);
         }
     }
 
@@ -371,6 +439,7 @@ public final class RedisFacade implements AutoCloseable {
             closing = true;
             toClose = new ArrayList<>(resources);
             resources.clear();
+            announcers.clear();
         }
         // components close first, while Redis is still reachable: a pool node requeues its jobs
         for (AutoCloseable resource : toClose) {

@@ -2,6 +2,7 @@ package io.pulse.rmap.internal;
 
 import io.lettuce.core.ScriptOutputType;
 import io.pulse.core.ClosedException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.LuaScript;
@@ -207,8 +208,13 @@ public final class MapWrites {
         argv[0] = ttlMillis;
         argv[1] = ttlMode;
         System.arraycopy(args, 0, argv, 2, args.length);
+        PulseEventListener events = redis.events();
+        long start = events == PulseEventListener.NONE ? 0 : System.nanoTime();
         CompletableFuture<T> result = script.run(redis, output, keys, argv);
         return result.handle((value, error) -> {
+            if (events != PulseEventListener.NONE) {
+                events.mapWritten(name, op, System.nanoTime() - start, Futures.failureName(error));
+            }
             if (error == null) {
                 return value;
             }

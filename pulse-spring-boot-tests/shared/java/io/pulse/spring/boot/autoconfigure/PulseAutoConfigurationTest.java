@@ -3,6 +3,7 @@ package io.pulse.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.AclSetuserArgs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pulse.core.PulseRedis;
 import io.pulse.testing.RedisServerExtension;
 import io.pulse.micrometer.PulseMetrics;
@@ -307,6 +308,50 @@ class PulseAutoConfigurationTest {
     @Test
     void metricsConfigurationWhenMicrometerAndTheBinderAreThere() {
         withRedis().run(context -> assertThat(context).hasSingleBean(PulseMetricsAutoConfiguration.class));
+    }
+
+    @Test
+    void theBinderIsBoundToTheApplicationsRegistryAndPublishesPulsesMeters() throws ClassNotFoundException {
+        withRedis().withBean(SimpleMeterRegistry.class).withConfiguration(AutoConfigurations.of(metricsAutoConfiguration()))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(PulseMetrics.class);
+                    SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+                    String map = RedisServerExtension.uniqueName("metered");
+                    ReplicatedMap.join(map, context.getBean(PulseRedis.class)).set("k", "v");
+                    assertThat(registry.find("pulse.map.size").tag("map", map).gauge()).isNotNull();
+                    assertThat(registry.find("pulse.map.write").tag("map", map).timer().count()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void noBinderWithoutAMeterRegistry() {
+        withRedis().run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(PulseMetrics.class);
+        });
+    }
+
+    @Test
+    void anApplicationsOwnBinderIsKept() {
+        withRedis().withBean(SimpleMeterRegistry.class).withUserConfiguration(OwnMetrics.class)
+                .run(context -> assertThat(context).getBean(PulseMetrics.class).isSameAs(context.getBean("ownMetrics")));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnMetrics {
+        @Bean
+        PulseMetrics ownMetrics(PulseRedis redis) {
+            return PulseMetrics.builder(redis).workerTags(true).build();
+        }
+    }
+
+    /** Boot's metrics auto-configuration, which binds MeterBinder beans, under its 3.5 or 4.0 name. */
+    private static Class<?> metricsAutoConfiguration() throws ClassNotFoundException {
+        try {
+            return Class.forName("org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration");
+        } catch (ClassNotFoundException e) {
+            return Class.forName("org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration");
+        }
     }
 
     @Test
