@@ -26,6 +26,13 @@ class TickerTimingTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration RUN = Duration.ofSeconds(60);
+    /**
+     * How long the run may be extended when stalls of a loaded machine excused too many pairs to judge
+     * the ticker on the first minute alone.
+     */
+    private static final Duration LONGEST_RUN = Duration.ofSeconds(150);
+    /** Pairs of consecutive ticks that must be seen on time (95% of a minute's 300) for a verdict. */
+    private static final int ON_TIME_PAIRS = (int) (RUN.toMillis() / INTERVAL.toMillis() * 95 / 100);
     /** A JVM that could not run a thread for this long excuses a late tick around it. */
     private static final Duration STALL = Duration.ofMillis(40);
 
@@ -56,11 +63,18 @@ class TickerTimingTest {
             Ticker tb = b.ticker("beat", INTERVAL);
             ta.subscribe(t -> deliveries.add(new Delivery(t, System.nanoTime(), Instant.now(), "a")));
             tb.subscribe(t -> deliveries.add(new Delivery(t, System.nanoTime(), Instant.now(), "b")));
+            long started = System.nanoTime();
             Thread.sleep(RUN.toMillis());
+            // a machine that stalled often leaves too few pairs to judge by: watch longer, not less strictly
+            while (onTimePairs(new ArrayList<>(deliveries)) < ON_TIME_PAIRS
+                    && System.nanoTime() - started < LONGEST_RUN.toNanos()) {
+                Thread.sleep(1000);
+            }
             ta.close();
             tb.close();
+            Duration ran = Duration.ofNanos(System.nanoTime() - started);
             stalls = monitor.stalls();
-            check(new ArrayList<>(deliveries), monitor);
+            check(new ArrayList<>(deliveries), monitor, ran);
         }
         System.out.printf("[ticker-timing] the JVM or Redis stalled %d times for %d ms or more: %s%n", stalls.size(),
                 STALL.toMillis(), stalls.stream().map(StallMonitor.Stall::millis).toList());
@@ -70,10 +84,10 @@ class TickerTimingTest {
      * Checks the ticks against the task's bounds: consecutive (none lost), never early, and each gap
      * between deliveries within 0.5x to 1.5x the interval. A tick can only be as punctual as the JVM
      * and Redis are able to run: a pair whose span saw either stall (a collection, or a machine too
-     * loaded to schedule the JVM or redis-server) is excused, but such pairs must stay rare, so a
-     * ticker that is off by itself still fails.
+     * loaded to schedule the JVM or redis-server) is excused, but every other pair must be on time, and
+     * at least {@link #ON_TIME_PAIRS} must be, so a ticker that is off by itself still fails.
      */
-    private static void check(List<Delivery> sorted, StallMonitor monitor) {
+    private static void check(List<Delivery> sorted, StallMonitor monitor, Duration ran) {
         sorted.sort(Comparator.comparing(Delivery::tick));
         long interval = INTERVAL.toMillis();
         long minGap = Long.MAX_VALUE;
@@ -87,8 +101,7 @@ class TickerTimingTest {
             Delivery cur = sorted.get(i);
             long gap = TimeUnit.NANOSECONDS.toMillis(cur.atNanos() - prev.atNanos());
             long step = Duration.between(prev.tick(), cur.tick()).toMillis();
-            boolean onTime = step == interval && gap >= interval / 2 && gap <= interval * 3 / 2;
-            if (onTime) {
+            if (isOnTime(prev, cur, interval)) {
                 minGap = Math.min(minGap, gap);
                 maxGap = Math.max(maxGap, gap);
                 continue;
@@ -112,10 +125,30 @@ class TickerTimingTest {
         }
         System.out.printf("[ticker-timing] %d ticks in %d s (%d on a, %d on b); gaps between deliveries %d..%d ms "
                         + "(interval %d ms) where the JVM ran freely; %d pairs excused by a stall; %d delivered early%n",
-                sorted.size(), RUN.toSeconds(), onA, sorted.size() - onA, minGap, maxGap, interval, excused, early);
-        assertThat((long) sorted.size()).as("ticks in %s, %d skipped during stalls", RUN, skipped).isGreaterThanOrEqualTo(RUN.toMillis() / interval - 2 - skipped);
+                sorted.size(), ran.toSeconds(), onA, sorted.size() - onA, minGap, maxGap, interval, excused, early);
+        assertThat((long) sorted.size()).as("ticks in %s, %d skipped during stalls", ran, skipped)
+                .isGreaterThanOrEqualTo(ran.toMillis() / interval - 2 - skipped);
         assertThat(early).as("ticks delivered before their time").isZero();
-        assertThat(excused).as("pairs of ticks excused by a stall of the JVM (at most 5%%)")
-                .isLessThanOrEqualTo(sorted.size() / 20);
+        assertThat(sorted.size() - 1 - excused).as("pairs of ticks on time, of %d pairs", sorted.size() - 1)
+                .isGreaterThanOrEqualTo(ON_TIME_PAIRS);
+    }
+
+    /** How many consecutive pairs of the deliveries so far are on time (the same test as {@link #check}). */
+    private static int onTimePairs(List<Delivery> sorted) {
+        sorted.sort(Comparator.comparing(Delivery::tick));
+        long interval = INTERVAL.toMillis();
+        int onTime = 0;
+        for (int i = 1; i < sorted.size(); i++) {
+            if (isOnTime(sorted.get(i - 1), sorted.get(i), interval)) {
+                onTime++;
+            }
+        }
+        return onTime;
+    }
+
+    private static boolean isOnTime(Delivery prev, Delivery cur, long interval) {
+        long gap = TimeUnit.NANOSECONDS.toMillis(cur.atNanos() - prev.atNanos());
+        long step = Duration.between(prev.tick(), cur.tick()).toMillis();
+        return step == interval && gap >= interval / 2 && gap <= interval * 3 / 2;
     }
 }

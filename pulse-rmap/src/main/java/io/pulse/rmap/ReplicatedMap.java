@@ -5,10 +5,7 @@ import io.pulse.core.PulseException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.Args;
-import io.pulse.core.internal.BoundedDispatcher;
-import io.pulse.core.internal.DaemonThreads;
 import io.pulse.core.internal.Futures;
-import io.pulse.core.internal.LogThrottle;
 import io.pulse.core.internal.Names;
 import io.pulse.core.internal.RedisFacade;
 import io.pulse.rmap.internal.ListValues;
@@ -22,8 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -65,7 +60,6 @@ public final class ReplicatedMap implements AutoCloseable {
     }
 
     private static final Logger DEFAULT_LOG = LoggerFactory.getLogger(ReplicatedMap.class);
-    private static final int LISTENER_QUEUE = 10_000;
     private static final Duration POKE_AFTER = Duration.ofSeconds(1);
 
     private final String name;
@@ -75,9 +69,7 @@ public final class ReplicatedMap implements AutoCloseable {
     private final Logger log;
     private final MapWrites writes;
     private final Duration waitTimeout;
-    private final Executor userExecutor;
-    private ExecutorService ownExecutor; // guarded by this
-    private final LogThrottle overflows = new LogThrottle(Duration.ofSeconds(10));
+    private final MapListeners listeners;
     private volatile boolean closed;
 
     private ReplicatedMap(Builder b, Replica replica, Subscription channel) {
@@ -88,7 +80,7 @@ public final class ReplicatedMap implements AutoCloseable {
         this.log = b.log;
         this.writes = MapWrites.of(redis, name, b.ttl, b.sliding, this::isClosed);
         this.waitTimeout = b.waitTimeout;
-        this.userExecutor = b.executor;
+        this.listeners = new MapListeners(name, replica, redis, log, b.executor);
     }
 
     /**
@@ -431,7 +423,7 @@ public final class ReplicatedMap implements AutoCloseable {
     /**
      * Calls {@code listener} with one {@link MapEvent} per change this replica applies, in revision
      * order, on the map's callback executor (never a Redis I/O thread). A listener that falls
-     * {@value #LISTENER_QUEUE} events behind has its backlog replaced by one {@link MapEvent.Kind#RESYNC}
+     * {@value MapListeners#QUEUE} events behind has its backlog replaced by one {@link MapEvent.Kind#RESYNC}
      * event. Returns the handle that stops delivery.
      *
      * @throws ClosedException if the map is closed
@@ -439,30 +431,7 @@ public final class ReplicatedMap implements AutoCloseable {
     public Subscription subscribe(Consumer<MapEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen("subscribe");
-        BoundedDispatcher<MapEvent> dispatcher = new BoundedDispatcher<>(callbackExecutor(), LISTENER_QUEUE,
-                listener, this::listenerOverflowed);
-        replica.addListener(dispatcher);
-        return () -> replica.removeListener(dispatcher);
-    }
-
-    /** The event that replaces the backlog of a listener that fell too far behind. */
-    private MapEvent listenerOverflowed() {
-        if (overflows.tryLog() >= 0) {
-            log.atWarn().addKeyValue("map", name).addKeyValue("dropped", LISTENER_QUEUE)
-                    .log("a change listener fell behind; its backlog was replaced by one RESYNC event");
-        }
-        redis.events().mapListenerOverflowed(name, LISTENER_QUEUE);
-        return new MapEvent(MapEvent.Kind.RESYNC, null, replica.revision());
-    }
-
-    private synchronized Executor callbackExecutor() {
-        if (userExecutor != null) {
-            return userExecutor;
-        }
-        if (ownExecutor == null) {
-            ownExecutor = Executors.newSingleThreadExecutor(DaemonThreads.named("rmap", name));
-        }
-        return ownExecutor;
+        return listeners.add(listener);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -485,11 +454,7 @@ public final class ReplicatedMap implements AutoCloseable {
         closed = true;
         channel.close();
         replica.close();
-        synchronized (this) {
-            if (ownExecutor != null) {
-                ownExecutor.shutdown();
-            }
-        }
+        listeners.close();
         redis.unregister(this);
         redis.events().mapLeft(name);
         log.atDebug().addKeyValue("map", name).log("closed");
