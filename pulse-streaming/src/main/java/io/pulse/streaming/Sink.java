@@ -301,7 +301,8 @@ public final class Sink implements AutoCloseable {
      * once Redis answered that {@code XACK}, and fails with the facade's {@link PulseException}
      * ({@code NotSentException}, {@code OutcomeUnknownException}, ...) if the flush failed, in which case
      * the event stays pending and is redelivered. If the process dies with acknowledgements queued,
-     * their events are delivered again after the grace period.
+     * their events are delivered again after the grace period. The future may complete on a Redis I/O
+     * thread: stages chained to it must not block.
      */
     public CompletableFuture<Void> ackAsync(Event event) {
         return ackCoalesced(event, false);
@@ -349,7 +350,8 @@ public final class Sink implements AutoCloseable {
 
     /**
      * Delivers this instance's events to {@code subscriber} on a thread of its own with a connection of
-     * its own; the subscriber acknowledges them (typically {@code sink.ack(e)} after handling). Several
+     * its own; the subscriber acknowledges them (typically {@code sink.ackAsync(e)} after handling, whose
+     * acks the instance coalesces). Several
      * subscriptions of one instance share its events. Exceptions the subscriber throws are logged and
      * leave the event unacknowledged, so it is redelivered after the grace period.
      *
