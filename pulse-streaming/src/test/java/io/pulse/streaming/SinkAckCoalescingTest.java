@@ -100,6 +100,26 @@ class SinkAckCoalescingTest extends StreamTestSupport {
     }
 
     @Test
+    void acksOfEventsFromTwoStreamsLeaveAsOneXackPerStream() {
+        Stream first = newStream("fan-in-a");
+        Stream second = newStream("fan-in-b");
+        String name = RedisServerExtension.uniqueName("sink");
+        Sink sink = closeLater(sink(first, name).startAtOldest().ackFlushDelay(Duration.ofSeconds(1)).open());
+        sink.addStream(second, "0-0");
+        addMany(first, 3);
+        addMany(second, 4);
+        List<Event> events = pullAtLeast(sink::read, 7);
+        List<CompletableFuture<Void>> acks = events.stream().map(sink::ackAsync).toList();
+        long before = xackCalls();
+
+        sink.ack(events.get(0)); // flushes now, carrying the queued ones of both streams
+        assertThat(xackCalls() - before).isEqualTo(2);
+        assertThat(acks).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        assertThat(pendingCount(first, name)).isZero();
+        assertThat(pendingCount(second, name)).isZero();
+    }
+
+    @Test
     void anAckFutureCompletesOnlyOnceRedisHasTheAck() {
         Stream stream = newStream("confirmed");
         String name = RedisServerExtension.uniqueName("sink");
