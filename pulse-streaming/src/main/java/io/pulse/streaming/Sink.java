@@ -351,9 +351,10 @@ public final class Sink implements AutoCloseable {
     /**
      * Delivers this instance's events to {@code subscriber} on a thread of its own with a connection of
      * its own; the subscriber acknowledges them (typically {@code sink.ackAsync(e)} after handling, whose
-     * acks the instance coalesces). Several
-     * subscriptions of one instance share its events. Exceptions the subscriber throws are logged and
-     * leave the event unacknowledged, so it is redelivered after the grace period.
+     * acks the instance coalesces). Several subscriptions of one instance share its events. Exceptions
+     * the subscriber throws are logged and leave the event unacknowledged, so it is redelivered after
+     * the grace period. Closing the subscription also sends the instance's queued acknowledgements and
+     * waits for them, as long as a blocking call may wait.
      *
      * @throws ClosedException if the sink is closed
      */
@@ -472,9 +473,11 @@ public final class Sink implements AutoCloseable {
 
     /**
      * Stops this instance: its subscriptions end (events already fetched are delivered first), a
-     * blocked {@link #read()} returns, background work stops. Unacknowledged events stay pending and
-     * are re-claimed by other instances after the grace period; the consumer is removed later by their
-     * stale-consumer cleanup. Idempotent; safe from any thread, including a subscriber's callback.
+     * blocked {@link #read()} returns, background work stops, acknowledgements queued by
+     * {@link #ackAsync(Event)} are sent and waited for (as long as a blocking call may wait).
+     * Unacknowledged events stay pending and are re-claimed by other instances after the grace period;
+     * the consumer is removed later by their stale-consumer cleanup. Idempotent; safe from any thread,
+     * including a subscriber's callback.
      */
     @Override
     public void close() {
