@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * event with {@link Sink#ack(Event)}, beside pulling it with {@link Sink#read()} and acknowledging each
  * batch with {@link Sink#ack(java.util.Collection)}, in the same process and run. Three more sides
  * explain the gap: a push handler that acknowledges with {@code ackAsync(List.of(event))} without
- * waiting; one whose acks are coalesced ({@link AckCoalescer}: one {@code XACK} of every event queued
- * in the last millisecond, as a library could do it); and raw Lettuce {@code XREADGROUP COUNT 1000}
+ * waiting (one {@code XACK} each); one that acknowledges with {@link Sink#ackAsync(Event)} without
+ * waiting, which the sink coalesces (one {@code XACK} of every event queued in the last millisecond,
+ * or of 1,000); and raw Lettuce {@code XREADGROUP COUNT 1000}
  * followed by one synchronous {@code XACK} per event (the Redis work of a per-event ack, without
  * Pulse). A side's time runs until Redis confirmed every ack of its turn.
  *
@@ -151,7 +152,7 @@ final class SinkPushAckBenchmark {
         SYNC,
         /** {@code ackAsync(List.of(event))}, not waited for. */
         ASYNC,
-        /** queued; a flusher sends one {@code ackAsync} of all queued events every millisecond (or at 1,000). */
+        /** {@code ackAsync(event)}, not waited for: the sink coalesces the acks (1 ms or 1,000 events). */
         COALESCED
     }
 
@@ -172,7 +173,6 @@ final class SinkPushAckBenchmark {
             }
         };
         AtomicBoolean closing = new AtomicBoolean();
-        AckCoalescer coalescer = mode == AckMode.COALESCED ? new AckCoalescer(sink, counted) : null;
         Subscription subscription = sink.subscribe(event -> {
             permits.acquireUninterruptibly();
             if (closing.get()) {
@@ -184,7 +184,7 @@ final class SinkPushAckBenchmark {
                     counted.run();
                 }
                 case ASYNC -> sink.ackAsync(List.of(event)).whenComplete((n, e) -> counted.run());
-                case COALESCED -> coalescer.add(event);
+                case COALESCED -> sink.ackAsync(event).whenComplete((n, e) -> counted.run());
             }
         });
         return new Drain() {
@@ -204,9 +204,6 @@ final class SinkPushAckBenchmark {
                 closing.set(true);
                 permits.release(Integer.MAX_VALUE / 2);
                 subscription.close();
-                if (coalescer != null) {
-                    coalescer.close();
-                }
                 sink.close();
             }
         };

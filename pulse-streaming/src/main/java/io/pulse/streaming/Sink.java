@@ -52,6 +52,7 @@ public final class Sink implements AutoCloseable {
     private final SinkMaintenance maintenance;
     private final ReclaimedEvents reclaimed = new ReclaimedEvents();
     private final ConsumerCore core;
+    private final AckCoalescer acks;
 
     private Sink(Builder b, SinkStateMaps state) {
         this.name = b.name;
@@ -80,6 +81,8 @@ public final class Sink implements AutoCloseable {
             }
         }, redis, log, b.ackGrace, b.claimPeriod);
         this.core = new ConsumerCore(redis, "sink", name, b.block, log);
+        this.acks = new AckCoalescer(redis, "sink " + name + ": ack", s -> Stream.bytes(redis.layout().streamKey(s)),
+                groups.group(), b.ackFlushDelay, settings.maxPolled(), log);
     }
 
     /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
@@ -89,6 +92,7 @@ public final class Sink implements AutoCloseable {
         private boolean noAck;
         private Duration ackGrace = Duration.ofSeconds(20);
         private Duration claimPeriod = Duration.ofMillis(500);
+        private Duration ackFlushDelay = Duration.ofMillis(1);
 
         Builder(Stream stream, String name) {
             this.stream = stream;
@@ -113,6 +117,20 @@ public final class Sink implements AutoCloseable {
          */
         public Builder ackGracePeriod(Duration grace) {
             this.ackGrace = Args.positive("ackGracePeriod", grace);
+            return this;
+        }
+
+        /**
+         * How long the acknowledgement of a single event waits for others to share its {@code XACK}
+         * (default 1 ms; zero sends each at once; at most 1 s). A flush also starts once
+         * {@code maxPolled} acknowledgements wait, on a blocking {@link Sink#ack(Event)}, and on close.
+         */
+        public Builder ackFlushDelay(Duration delay) {
+            Args.nonNegative("ackFlushDelay", delay);
+            if (delay.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("ackFlushDelay must be at most 1s, got " + delay);
+            }
+            this.ackFlushDelay = delay;
             return this;
         }
 
@@ -267,9 +285,42 @@ public final class Sink implements AutoCloseable {
 
     // ------------------------------------------------------------------ acknowledging
 
-    /** Acknowledges {@code event}: it is handled and will not be delivered again. */
+    /**
+     * Acknowledges {@code event} and waits until Redis has it: it is handled and will not be delivered
+     * again. Blocks one round trip (its {@code XACK} leaves at once, carrying any acknowledgements
+     * queued by {@link #ackAsync(Event)}), so a push handler calling it handles one event per round
+     * trip; prefer {@link #ackAsync(Event)} there.
+     *
+     * @throws PulseException if Redis fails (the event stays pending and is redelivered)
+     */
     public void ack(Event event) {
-        ack(List.of(Objects.requireNonNull(event, "event")));
+        Futures.await(ackCoalesced(event, true), redis.syncTimeout(), "sink " + name + ": ack");
+    }
+
+    /**
+     * Queues the acknowledgement of {@code event}; it leaves with the others queued in one {@code XACK}
+     * per stream after the {@linkplain Builder#ackFlushDelay flush delay}, once {@code maxPolled} are
+     * queued, or when the subscription or instance closes. Never blocks. The future completes only
+     * once Redis answered that {@code XACK}, and fails with the facade's {@link PulseException}
+     * ({@code NotSentException}, {@code OutcomeUnknownException}, ...) if the flush failed, in which case
+     * the event stays pending and is redelivered. If the process dies with acknowledgements queued,
+     * their events are delivered again after the grace period. The future may complete on a Redis I/O
+     * thread: stages chained to it must not block.
+     */
+    public CompletableFuture<Void> ackAsync(Event event) {
+        return ackCoalesced(event, false);
+    }
+
+    private CompletableFuture<Void> ackCoalesced(Event event, boolean now) {
+        checkReadHere(Objects.requireNonNull(event, "event"));
+        return noAck ? CompletableFuture.completedFuture(null) : acks.ack(event.streamName(), event.id(), now);
+    }
+
+    private void checkReadHere(Event e) {
+        if (!name.equals(e.sinkName())) {
+            throw new IllegalArgumentException("event " + e.id() + " was read by "
+                    + (e.sinkName().isEmpty() ? "a reader" : "sink " + e.sinkName()) + ", not by sink " + name);
+        }
     }
 
     /** Acknowledges a batch of events in one round trip per stream. */
@@ -282,11 +333,7 @@ public final class Sink implements AutoCloseable {
         Objects.requireNonNull(events, "events");
         Map<String, List<String>> byStream = new LinkedHashMap<>();
         for (Event e : events) {
-            Objects.requireNonNull(e, "event");
-            if (!name.equals(e.sinkName())) {
-                throw new IllegalArgumentException("event " + e.id() + " was read by "
-                        + (e.sinkName().isEmpty() ? "a reader" : "sink " + e.sinkName()) + ", not by sink " + name);
-            }
+            checkReadHere(Objects.requireNonNull(e, "event"));
             byStream.computeIfAbsent(e.streamName(), k -> new ArrayList<>()).add(e.id());
         }
         if (noAck || byStream.isEmpty()) {
@@ -316,9 +363,11 @@ public final class Sink implements AutoCloseable {
 
     /**
      * Delivers this instance's events to {@code subscriber} on a thread of its own with a connection of
-     * its own; the subscriber acknowledges them (typically {@code sink.ack(e)} after handling). Several
-     * subscriptions of one instance share its events. Exceptions the subscriber throws are logged and
-     * leave the event unacknowledged, so it is redelivered after the grace period.
+     * its own; the subscriber acknowledges them (typically {@code sink.ackAsync(e)} after handling, whose
+     * acks the instance coalesces). Several subscriptions of one instance share its events. Exceptions
+     * the subscriber throws are logged and leave the event unacknowledged, so it is redelivered after
+     * the grace period. Closing the subscription also sends the instance's queued acknowledgements and
+     * waits for them, as long as a blocking call may wait.
      *
      * @throws ClosedException if the sink is closed
      */
@@ -327,7 +376,13 @@ public final class Sink implements AutoCloseable {
         synchronized (this) {
             ensureOpen("subscribe");
             // the instance's subscriptions share its read positions: the group hands each event to one
-            return core.subscribe(cursors, c -> fetch(c, settings.block(), settings.pushBatch()), subscriber);
+            Subscription loop = core.subscribe(cursors, c -> fetch(c, settings.block(), settings.pushBatch()),
+                    subscriber);
+            // acknowledgements the subscriber queued reach Redis before close returns
+            return () -> {
+                loop.close();
+                acks.flushAndWait(redis.syncTimeout());
+            };
         }
     }
 
@@ -433,9 +488,11 @@ public final class Sink implements AutoCloseable {
 
     /**
      * Stops this instance: its subscriptions end (events already fetched are delivered first), a
-     * blocked {@link #read()} returns, background work stops. Unacknowledged events stay pending and
-     * are re-claimed by other instances after the grace period; the consumer is removed later by their
-     * stale-consumer cleanup. Idempotent; safe from any thread, including a subscriber's callback.
+     * blocked {@link #read()} returns, background work stops, acknowledgements queued by
+     * {@link #ackAsync(Event)} are sent and waited for (as long as a blocking call may wait).
+     * Unacknowledged events stay pending and are re-claimed by other instances after the grace period;
+     * the consumer is removed later by their stale-consumer cleanup. Idempotent; safe from any thread,
+     * including a subscriber's callback.
      */
     @Override
     public void close() {
@@ -445,6 +502,9 @@ public final class Sink implements AutoCloseable {
         maintenance.close();
         cursors.wakeUp();
         core.close();
+        if (!acks.flushAndWait(redis.syncTimeout())) {
+            log.atWarn().addKeyValue("sink", name).log("queued acknowledgements not answered in time; they may repeat");
+        }
         detachIfIdle();
         state.close();
         redis.unregister(this);
