@@ -3,6 +3,7 @@ package io.pulse.streaming;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.OutcomeUnknownException;
+import io.pulse.core.PulseEventListener;
 import io.pulse.core.internal.Futures;
 import io.pulse.core.internal.LogThrottle;
 import io.pulse.core.internal.RedisFacade;
@@ -20,9 +21,10 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
- * Gathers the acknowledgements of single events of one sink instance and sends them as one
- * {@code XACK} per stream: after a short delay, as soon as {@code maxQueued} are waiting, or when asked
- * to flush now. Thread-safe and non-blocking except {@link #flushAndWait}.
+ * Sends the acknowledgements of one sink instance: those of single events gathered into one
+ * {@code XACK} per stream (after a short delay, as soon as {@code maxQueued} are waiting, or when asked
+ * to flush now), batches as given. Reports what Redis acknowledged to the facade's event listener.
+ * Thread-safe and non-blocking except {@link #flushAndWait}.
  *
  * <p>At least once: the future of an acknowledgement completes only when the {@code XACK} that
  * carried it was answered, and fails with the facade's typed error if that flush failed (the event
@@ -43,6 +45,7 @@ final class AckCoalescer {
     }
 
     private final RedisFacade redis;
+    private final String sink;
     private final String what;
     private final Function<String, byte[]> streamKey;
     private final byte[] group;
@@ -58,15 +61,16 @@ final class AckCoalescer {
     private final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
 
     /**
-     * @param what the operation named in errors, e.g. {@code sink orders: ack}
+     * @param sink the sink's name, for errors and events
      * @param streamKey the Redis key of a stream, by its name
      * @param delay how long the first acknowledgement of a batch waits for others (zero: it does not)
      * @param maxQueued how many waiting acknowledgements make a flush start at once
      */
-    AckCoalescer(RedisFacade redis, String what, Function<String, byte[]> streamKey, byte[] group, Duration delay,
+    AckCoalescer(RedisFacade redis, String sink, Function<String, byte[]> streamKey, byte[] group, Duration delay,
             int maxQueued, Logger log) {
         this.redis = redis;
-        this.what = what;
+        this.sink = sink;
+        this.what = "sink " + sink + ": ack";
         this.streamKey = streamKey;
         this.group = group;
         this.delay = delay;
@@ -139,6 +143,7 @@ final class AckCoalescer {
                 .exceptionallyCompose(e -> Futures.unwrap(e) instanceof OutcomeUnknownException
                         ? redis.execute(what, xack) : Futures.failed(e))
                 .whenComplete((acked, error) -> {
+                    reportAcked(stream, acked);
                     Throwable cause = error == null ? null : Futures.unwrap(error);
                     for (CompletableFuture<Void> caller : batch.callers) {
                         if (cause == null) {
@@ -160,6 +165,31 @@ final class AckCoalescer {
                         }
                     }
                 });
+    }
+
+    /**
+     * Acknowledges the entries {@code idsByStream} lists, one {@code XACK} per stream, at once (a batch
+     * gains nothing from waiting for others); completes with how many Redis acknowledged.
+     */
+    CompletableFuture<Long> ackBatch(Map<String, List<String>> idsByStream) {
+        List<CompletableFuture<Long>> sent = new ArrayList<>(idsByStream.size());
+        for (Map.Entry<String, List<String>> entry : idsByStream.entrySet()) {
+            byte[] key = streamKey.apply(entry.getKey());
+            String[] ids = entry.getValue().toArray(new String[0]);
+            sent.add(redis.execute(what, c -> c.xack(key, group, ids))
+                    .whenComplete((acked, error) -> reportAcked(entry.getKey(), acked)));
+        }
+        return CompletableFuture.allOf(sent.toArray(new CompletableFuture[0]))
+                .thenApply(v -> sent.stream().mapToLong(f -> f.join() == null ? 0 : f.join()).sum());
+    }
+
+    private void reportAcked(String stream, Long acked) {
+        if (acked != null && acked > 0) {
+            PulseEventListener listener = redis.events();
+            if (listener != PulseEventListener.NONE) {
+                listener.streamAcked(stream, sink, acked);
+            }
+        }
     }
 
     /**

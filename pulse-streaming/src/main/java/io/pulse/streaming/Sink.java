@@ -4,7 +4,6 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.pulse.core.ClosedException;
-import io.pulse.core.PulseEventListener;
 import io.pulse.core.PulseException;
 import io.pulse.core.Subscription;
 import io.pulse.core.internal.Args;
@@ -81,8 +80,8 @@ public final class Sink implements AutoCloseable {
             }
         }, redis, log, b.ackGrace, b.claimPeriod);
         this.core = new ConsumerCore(redis, "sink", name, b.block, log);
-        this.acks = new AckCoalescer(redis, "sink " + name + ": ack", s -> Stream.bytes(redis.layout().streamKey(s)),
-                groups.group(), b.ackFlushDelay, settings.maxPolled(), log);
+        this.acks = new AckCoalescer(redis, name, s -> Stream.bytes(redis.layout().streamKey(s)), groups.group(),
+                b.ackFlushDelay, settings.maxPolled(), log);
     }
 
     /** Options of a sink instance; not thread-safe, ends in {@link #open()}. */
@@ -339,24 +338,7 @@ public final class Sink implements AutoCloseable {
         if (noAck || byStream.isEmpty()) {
             return CompletableFuture.completedFuture(0L);
         }
-        List<CompletableFuture<Long>> acks = new ArrayList<>(byStream.size());
-        for (Map.Entry<String, List<String>> entry : byStream.entrySet()) {
-            byte[] key = Stream.bytes(redis.layout().streamKey(entry.getKey()));
-            String[] ids = entry.getValue().toArray(new String[0]);
-            CompletableFuture<Long> ack = redis.execute("sink " + name + ": ack", c -> c.xack(key, groups.group(), ids));
-            PulseEventListener listener = redis.events();
-            if (listener != PulseEventListener.NONE) {
-                String stream = entry.getKey();
-                ack = ack.whenComplete((n, e) -> {
-                    if (n != null && n > 0) {
-                        listener.streamAcked(stream, name, n);
-                    }
-                });
-            }
-            acks.add(ack);
-        }
-        return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
-                .thenApply(v -> acks.stream().mapToLong(f -> f.join() == null ? 0 : f.join()).sum());
+        return acks.ackBatch(byStream);
     }
 
     // ------------------------------------------------------------------ push
@@ -505,7 +487,7 @@ public final class Sink implements AutoCloseable {
         if (!acks.flushAndWait(redis.syncTimeout())) {
             log.atWarn().addKeyValue("sink", name).log("queued acknowledgements not answered in time; they may repeat");
         }
-        detachIfIdle();
+        groups.detachIfIdle(cursors.streams(), reclaimed.size(), state, log);
         state.close();
         redis.unregister(this);
         cursors.streams().forEach(s -> redis.events().sinkLeft(s.name(), name, consumer));
@@ -515,40 +497,6 @@ public final class Sink implements AutoCloseable {
     /** Whether this instance was closed (its other instances may run on). */
     public boolean isClosed() {
         return core.isClosed();
-    }
-
-    /**
-     * Removes this instance's consumer, keep-alive and registry entries when it holds no pending event:
-     * nothing is left for another instance to re-claim, and leaving them would grow the shared
-     * keep-alive map forever. With pending events they stay, so another instance re-claims the events
-     * and then removes the consumer as stale. Failures are logged: a close must not fail.
-     */
-    private void detachIfIdle() {
-        try {
-            long pending = 0;
-            for (Stream stream : cursors.streams()) {
-                pending += groups.pending(stream);
-            }
-            pending += reclaimed.size();
-            if (pending > 0) {
-                log.atInfo().addKeyValue("sink", name).addKeyValue("consumer", consumer).addKeyValue("pending", pending)
-                        .log("closing with unacknowledged events; another instance will re-claim them");
-                return;
-            }
-            for (Stream stream : cursors.streams()) {
-                groups.deleteConsumer(stream);
-                ReplicatedMap registry = state.registry(stream.name());
-                if (registry != null) {
-                    registry.removeValues(name, consumer);
-                }
-            }
-            for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
-                keepAlives.delete(consumer);
-            }
-        } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("sink", name).addKeyValue("consumer", consumer).setCause(e)
-                    .log("could not remove this instance's consumer; other instances will remove it as stale");
-        }
     }
 
     private void ensureOpen(String op) {

@@ -5,7 +5,9 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.pulse.core.PulseException;
 import io.pulse.core.internal.RedisFacade;
+import io.pulse.rmap.ReplicatedMap;
 import java.util.List;
+import org.slf4j.Logger;
 
 /**
  * One sink instance's place in Redis on each of its streams: the consumer group named after the sink
@@ -75,5 +77,39 @@ final class SinkGroup {
     static boolean isGone(PulseException e) {
         String message = String.valueOf(e.getMessage());
         return message.contains("NOGROUP") || message.contains("no longer exists");
+    }
+
+    /**
+     * Removes this instance's consumer, keep-alive and registry entries when it holds no pending event
+     * (nor {@code reclaimed} events taken but not delivered): nothing is left for another instance to
+     * re-claim, and leaving them would grow the shared keep-alive map forever. With pending events they stay, so another instance re-claims the events
+     * and then removes the consumer as stale. Failures are logged: a close must not fail.
+     */
+    void detachIfIdle(Iterable<Stream> streams, int reclaimed, SinkStateMaps state, Logger log) {
+        try {
+            long pending = 0;
+            for (Stream stream : streams) {
+                pending += pending(stream);
+            }
+            pending += reclaimed;
+            if (pending > 0) {
+                log.atInfo().addKeyValue("sink", sink).addKeyValue("consumer", consumerName)
+                        .addKeyValue("pending", pending).log("closing with unacknowledged events; another instance will re-claim them");
+                return;
+            }
+            for (Stream stream : streams) {
+                deleteConsumer(stream);
+                ReplicatedMap registry = state.registry(stream.name());
+                if (registry != null) {
+                    registry.removeValues(sink, consumerName);
+                }
+            }
+            for (ReplicatedMap keepAlives : state.keepAliveMaps()) {
+                keepAlives.delete(consumerName);
+            }
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("sink", sink).addKeyValue("consumer", consumerName).setCause(e)
+                    .log("could not remove this instance's consumer; other instances will remove it as stale");
+        }
     }
 }
