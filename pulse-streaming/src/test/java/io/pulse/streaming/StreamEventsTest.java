@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,6 +50,23 @@ class StreamEventsTest {
         sink.close();
         assertThat(events.count("sinkLeft", name, "billing", sink.consumer())).isEqualTo(1);
         assertThat(events.count("streamRedelivered")).isZero();
+    }
+
+    @Test
+    void acksOfSingleEventsSentTogetherAreCountedToo() {
+        RecordingEventListener events = new RecordingEventListener();
+        String name = RedisServerExtension.uniqueName("coalesced");
+        Stream stream = Stream.open(name, observed(events));
+        Sink sink = stream.sink("mail").startAtOldest().blockDuration(Duration.ofMillis(100)).open();
+        List<CompletableFuture<Void>> acks = new CopyOnWriteArrayList<>();
+        sink.subscribe(e -> acks.add(sink.ackAsync(e)));
+        for (int i = 0; i < 20; i++) {
+            stream.add("created", PAYLOAD);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> acks.size() == 20);
+        CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).join();
+        assertThat(events.sum(2, "streamAcked", name, "mail")).isEqualTo(20);
+        sink.close();
     }
 
     @Test
