@@ -2,7 +2,7 @@ package io.pulse.core.internal;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.ClosedException;
 import io.pulse.core.NotSentException;
@@ -25,9 +25,9 @@ public final class BlockingConnection implements AutoCloseable {
 
     private final RedisFacade redis;
     private final String name;
-    private final Supplier<StatefulRedisConnection<byte[], byte[]>> opener;
+    private final Supplier<StatefulConnection<byte[], byte[]>> opener;
     private final Object lock = new Object();
-    private StatefulRedisConnection<byte[], byte[]> connection; // guarded by lock; null: open one on the next call
+    private StatefulConnection<byte[], byte[]> connection; // guarded by lock; null: open one on the next call
     private CompletableFuture<?> inFlight; // guarded by lock
     private long wakes; // guarded by lock
     private volatile boolean closed;
@@ -37,7 +37,7 @@ public final class BlockingConnection implements AutoCloseable {
      *
      * @throws NotSentException if Redis cannot be reached
      */
-    BlockingConnection(RedisFacade redis, String name, Supplier<StatefulRedisConnection<byte[], byte[]>> opener) {
+    BlockingConnection(RedisFacade redis, String name, Supplier<StatefulConnection<byte[], byte[]>> opener) {
         this.redis = redis;
         this.name = name;
         this.opener = opener;
@@ -74,7 +74,7 @@ public final class BlockingConnection implements AutoCloseable {
      */
     public <T> T call(String what, Duration block, long mark,
             Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-        StatefulRedisConnection<byte[], byte[]> used = current(what);
+        StatefulConnection<byte[], byte[]> used = current(what);
         CompletableFuture<T> result;
         synchronized (lock) {
             if (closed) {
@@ -83,7 +83,7 @@ public final class BlockingConnection implements AutoCloseable {
             if (wakes != mark || connection != used) {
                 return null;
             }
-            result = redis.sendWhenConnected(used, () -> command.apply(used.async()).toCompletableFuture(),
+            result = redis.sendWhenConnected(used, () -> command.apply(RedisFacade.commandsOf(used)).toCompletableFuture(),
                     redis.reconnectDeadline());
             inFlight = result;
         }
@@ -111,7 +111,7 @@ public final class BlockingConnection implements AutoCloseable {
     }
 
     /** The connection to use, opening a new one if a wake-up closed the last one. */
-    private StatefulRedisConnection<byte[], byte[]> current(String what) {
+    private StatefulConnection<byte[], byte[]> current(String what) {
         synchronized (lock) {
             if (closed) {
                 throw closedException(what);
@@ -120,7 +120,7 @@ public final class BlockingConnection implements AutoCloseable {
                 return connection;
             }
         }
-        StatefulRedisConnection<byte[], byte[]> fresh = open(what);
+        StatefulConnection<byte[], byte[]> fresh = open(what);
         synchronized (lock) {
             if (closed || connection != null) {
                 fresh.closeAsync();
@@ -134,7 +134,7 @@ public final class BlockingConnection implements AutoCloseable {
         }
     }
 
-    private StatefulRedisConnection<byte[], byte[]> open(String what) {
+    private StatefulConnection<byte[], byte[]> open(String what) {
         try {
             return opener.get();
         } catch (RedisException e) {
@@ -149,7 +149,7 @@ public final class BlockingConnection implements AutoCloseable {
      * safe on a Redis I/O thread.
      */
     public void wake() {
-        StatefulRedisConnection<byte[], byte[]> cut = null;
+        StatefulConnection<byte[], byte[]> cut = null;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -173,7 +173,7 @@ public final class BlockingConnection implements AutoCloseable {
     /** Closes the connection; a read blocked on it fails at once with {@link ClosedException}. Idempotent. */
     @Override
     public void close() {
-        StatefulRedisConnection<byte[], byte[]> last;
+        StatefulConnection<byte[], byte[]> last;
         synchronized (lock) {
             if (closed) {
                 return;

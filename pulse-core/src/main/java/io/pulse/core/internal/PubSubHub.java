@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * listeners it has, and fans its messages out. Lettuce re-subscribes the channels by itself after a
  * reconnect; every confirmation after the first one of a channel is reported to its listeners as
  * {@link ChannelListener#onResubscribed()} so they can resync what they missed.
+ *
+ * <p>With sharded pub/sub ({@code SSUBSCRIBE}, for a Redis Cluster) the same holds per shard channel:
+ * Lettuce sends each subscription to the node owning the channel's slot and subscribes it again there
+ * after a reconnect or when the slot moved; each new confirmation is a re-subscription.
  */
 final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements AutoCloseable {
 
@@ -23,6 +27,7 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
 
     private final RedisFacade redis;
     private final StatefulRedisPubSubConnection<byte[], byte[]> connection;
+    private final boolean sharded;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final Object lock = new Object();
 
@@ -32,9 +37,10 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
         int confirmations; // guarded by the hub's lock
     }
 
-    PubSubHub(RedisFacade redis, StatefulRedisPubSubConnection<byte[], byte[]> connection) {
+    PubSubHub(RedisFacade redis, StatefulRedisPubSubConnection<byte[], byte[]> connection, boolean sharded) {
         this.redis = redis;
         this.connection = connection;
+        this.sharded = sharded;
         connection.addListener(this);
     }
 
@@ -52,8 +58,7 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
         }
         Channel subscribed = entry;
         if (first) {
-            redis.sendWhenConnected(connection, () -> connection.async().subscribe(bytes(channel)).toCompletableFuture(),
-                            redis.reconnectDeadline())
+            redis.sendWhenConnected(connection, () -> send(channel, true), redis.reconnectDeadline())
                     .whenComplete((v, error) -> {
                         if (error != null) {
                             synchronized (lock) {
@@ -78,11 +83,31 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
             last = entry.listeners.isEmpty() && channels.remove(channel, entry);
         }
         if (last && connection.isOpen()) {
-            connection.async().unsubscribe(bytes(channel)).exceptionally(e -> {
+            send(channel, false).exceptionally(e -> {
                 LOG.atDebug().addKeyValue("channel", channel).setCause(e).log("unsubscribe failed");
                 return null;
             });
         }
+    }
+
+    private CompletableFuture<Void> send(String channel, boolean subscribe) {
+        byte[] name = bytes(channel);
+        if (sharded) {
+            return (subscribe ? connection.async().ssubscribe(name) : connection.async().sunsubscribe(name))
+                    .toCompletableFuture();
+        }
+        return (subscribe ? connection.async().subscribe(name) : connection.async().unsubscribe(name))
+                .toCompletableFuture();
+    }
+
+    @Override
+    public void smessage(byte[] channel, byte[] message) {
+        message(channel, message);
+    }
+
+    @Override
+    public void ssubscribed(byte[] channel, long count) {
+        subscribed(channel, count);
     }
 
     @Override
