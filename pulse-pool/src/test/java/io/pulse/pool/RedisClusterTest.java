@@ -6,12 +6,22 @@ import static org.awaitility.Awaitility.await;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.testing.RedisClusterExtension;
 import io.pulse.rmap.ReplicatedMap;
+import io.pulse.streaming.Event;
+import io.pulse.streaming.Reader;
+import io.pulse.streaming.Sink;
+import io.pulse.streaming.Stream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,5 +68,160 @@ class RedisClusterTest {
             shards.add(CLUSTER.masterOfKey(key));
         }
         assertThat(shards).as("masters holding the maps").hasSize(3);
+    }
+
+    @Test
+    void thirtyStreamsWithSinksOnEveryShardDeliverEveryEvent() {
+        PulseRedis redis = CLUSTER.newPulseRedis();
+        List<Stream> streams = new ArrayList<>();
+        List<Sink> sinks = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Stream stream = Stream.open("events-" + i, redis);
+            streams.add(stream);
+            sinks.add(CLUSTER.track(stream.sink("audit").blockDuration(Duration.ofMillis(200)).open()));
+        }
+        List<CompletableFuture<String>> adds = new ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            for (Stream stream : streams) {
+                adds.add(stream.addAsync("e", Integer.toString(n).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        CompletableFuture.allOf(adds.toArray(CompletableFuture[]::new)).join();
+        for (Sink sink : sinks) {
+            List<Event> got = new ArrayList<>();
+            await().atMost(DEADLINE).until(() -> {
+                List<Event> read = sink.read(Duration.ofMillis(200));
+                got.addAll(read);
+                sink.ack(read);
+                return got.size() >= 20;
+            });
+            assertThat(got).extracting(e -> new String(e.payload(), StandardCharsets.UTF_8))
+                    .containsExactlyElementsOf(numbers(20));
+        }
+        Set<Integer> shards = new HashSet<>();
+        for (Stream stream : streams) {
+            String key = redis.layout().streamKey(stream.name());
+            shards.add(CLUSTER.masterOfKey(key));
+            // the sink's state lives in the stream's slot
+            assertThat(RedisClusterExtension.slotOf(redis.layout().mapContentKey(
+                    redis.layout().sinkRegistryMap(stream.name())))).isEqualTo(RedisClusterExtension.slotOf(key));
+        }
+        assertThat(shards).as("masters holding the streams").hasSize(3);
+    }
+
+    @Test
+    void aFanInReaderAndSinkOverStreamsOnDifferentShardsGetEveryEventInPerStreamOrder() {
+        PulseRedis redis = CLUSTER.newPulseRedis();
+        List<String> names = onEveryShard("fanin", n -> redis.layout().streamKey(n), 2);
+        List<Stream> streams = names.stream().map(n -> Stream.open(n, redis)).toList();
+        Reader reader = CLUSTER.track(streams.get(0).reader().startAtOldest().blockDuration(Duration.ofMillis(300))
+                .open());
+        Sink sink = CLUSTER.track(streams.get(0).sink("fan").startAtOldest().blockDuration(Duration.ofMillis(300))
+                .open());
+        for (Stream stream : streams.subList(1, streams.size())) {
+            reader.addStream(stream, "0-0");
+            sink.addStream(stream, "0-0");
+        }
+        Map<String, List<String>> byReader = new ConcurrentHashMap<>();
+        CLUSTER.track(reader.subscribe(e -> byReader.computeIfAbsent(e.streamName(), k -> new CopyOnWriteArrayList<>())
+                .add(new String(e.payload(), StandardCharsets.UTF_8))));
+        Map<String, List<String>> bySink = new ConcurrentHashMap<>();
+        CLUSTER.track(sink.subscribe(e -> {
+            bySink.computeIfAbsent(e.streamName(), k -> new CopyOnWriteArrayList<>())
+                    .add(new String(e.payload(), StandardCharsets.UTF_8));
+            sink.ack(e);
+        }));
+        int perStream = 50;
+        for (int n = 0; n < perStream; n++) {
+            for (Stream stream : streams) {
+                stream.add("e", Integer.toString(n).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        for (String name : names) {
+            await().atMost(DEADLINE).untilAsserted(() -> {
+                assertThat(byReader.get(name)).as("reader, " + name).containsExactlyElementsOf(numbers(perStream));
+                assertThat(bySink.get(name)).as("sink, " + name).containsExactlyElementsOf(numbers(perStream));
+            });
+        }
+    }
+
+    @Test
+    void threePoolsOnDifferentShardsRunTheirJobs() {
+        PulseRedis redis = CLUSTER.newPulseRedis();
+        List<String> pools = onEveryShard("jobs", n -> redis.layout().mapContentKey(
+                redis.layout().poolMap(n, io.pulse.core.KeyLayout.PoolMap.WORKERS)), 1);
+        Map<String, List<RecordingHandler>> handlers = new LinkedHashMap<>();
+        List<Node> producers = new ArrayList<>();
+        for (String pool : pools) {
+            Node node = CLUSTER.track(fast(pool, CLUSTER.newPulseRedis()).join());
+            RecordingHandler first = new RecordingHandler();
+            RecordingHandler second = new RecordingHandler(first.runs);
+            node.addWorker(first);
+            node.addWorker(second);
+            handlers.put(pool, List.of(first, second));
+            producers.add(CLUSTER.track(fast(pool, redis).clientOnly().join()));
+        }
+        for (Node producer : producers) {
+            for (int j = 0; j < 20; j++) {
+                producer.dispatchJob("job-" + j, ("p" + j).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        for (Node producer : producers) {
+            await().atMost(DEADLINE).until(() -> producer.jobKeys().size() == 20);
+        }
+        for (List<RecordingHandler> workers : handlers.values()) {
+            await().atMost(DEADLINE).until(() -> workers.get(0).running.size() + workers.get(1).running.size() == 20);
+            assertThat(workers.get(0).runs.overlapped).isEmpty();
+        }
+        Set<Integer> shards = new HashSet<>();
+        for (String pool : pools) {
+            KeysOfPool keys = new KeysOfPool(redis, pool);
+            assertThat(keys.slots()).as("slots of pool " + pool).hasSize(1);
+            shards.add(CLUSTER.masterOfKey(keys.workersKey()));
+        }
+        assertThat(shards).hasSize(3);
+    }
+
+    /** Names {@code base-i}, {@code perShard} of them on each of the three masters (by {@code key}). */
+    private static List<String> onEveryShard(String base, Function<String, String> key, int perShard) {
+        Map<Integer, List<String>> byMaster = new LinkedHashMap<>();
+        for (int i = 0; byMaster.size() < 3 || byMaster.values().stream().anyMatch(l -> l.size() < perShard); i++) {
+            String name = base + "-" + i;
+            List<String> names = byMaster.computeIfAbsent(CLUSTER.masterOfKey(key.apply(name)), m -> new ArrayList<>());
+            if (names.size() < perShard) {
+                names.add(name);
+            }
+        }
+        return byMaster.values().stream().flatMap(List::stream).toList();
+    }
+
+    private static List<String> numbers(int count) {
+        List<String> numbers = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            numbers.add(Integer.toString(n));
+        }
+        return numbers;
+    }
+
+    private static Node.Builder fast(String pool, PulseRedis redis) {
+        return Node.builder(pool, redis).workerTtl(Duration.ofSeconds(2)).ackGracePeriod(Duration.ofSeconds(1))
+                .jobSinkBlockDuration(Duration.ofMillis(200)).workerShutdownTtl(Duration.ofSeconds(2));
+    }
+
+    /** The Redis keys a pool holds now, found with a scan of every master. */
+    private record KeysOfPool(PulseRedis redis, String pool) {
+        String workersKey() {
+            return redis.layout().mapContentKey(redis.layout().poolMap(pool, io.pulse.core.KeyLayout.PoolMap.WORKERS));
+        }
+
+        Set<Integer> slots() {
+            Set<Integer> slots = new HashSet<>();
+            String tag = "{" + pool + "}";
+            for (int port : CLUSTER.masters().keySet()) {
+                CLUSTER.onNode(port, c -> c.keys("*" + tag + "*")).forEach(k -> slots.add(RedisClusterExtension.slotOf(k)));
+            }
+            assertThat(slots).as("the pool " + pool + " has keys").isNotEmpty();
+            return slots;
+        }
     }
 }
