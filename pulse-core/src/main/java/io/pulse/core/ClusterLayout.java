@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * <p>A name's hash tag is the name itself in braces ({@code users} -> {@code {users}}), unless the
  * name already holds a valid tag ({@code orders{eu}} keeps {@code {eu}}, which lets a user put several
  * maps or streams in one slot on purpose). So the names {@code a} and {@code {a}} are the same map,
- * stream or pool in this layout.
+ * stream or pool in this layout (and {@code }a} and {@code ~}a}, whose tag is {@code ~}a}).
  *
  * <table>
  *   <caption>Names ({@code T(x)}: the tagged form of {@code x})</caption>
@@ -75,7 +75,9 @@ public final class ClusterLayout implements KeyLayout {
 
     /**
      * {@code name} in the form whose hash tag decides the slot: as is if it holds a valid tag (a
-     * {@code {} followed, after at least one character, by a {@code }}), else in braces.
+     * {@code {} followed, after at least one character, by a {@code }}), else in braces. A name that
+     * starts with {@code }} gets a {@code ~} first inside the braces, since {@code {}...} would be an
+     * empty tag, which Redis ignores (it would hash each whole key to a slot of its own).
      */
     static String tagged(String name) {
         int open = name.indexOf('{');
@@ -85,7 +87,7 @@ public final class ClusterLayout implements KeyLayout {
                 return name;
             }
         }
-        return "{" + name + "}";
+        return name.startsWith("}") ? "{~" + name + "}" : "{" + name + "}";
     }
 
     /** The name whose {@link #tagged} form is {@code tagged}, if it is one. */
@@ -95,6 +97,9 @@ public final class ClusterLayout implements KeyLayout {
         }
         if (tagged.length() > 2 && tagged.charAt(0) == '{' && tagged.charAt(tagged.length() - 1) == '}') {
             String inner = tagged.substring(1, tagged.length() - 1);
+            if (inner.startsWith("~}") && tagged(inner.substring(1)).equals(tagged)) {
+                return Optional.of(inner.substring(1));
+            }
             if (tagged(inner).equals(tagged)) {
                 return Optional.of(inner);
             }

@@ -125,6 +125,8 @@ public final class PulseRedis implements AutoCloseable {
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private SslOptions ssl;
         private KeyLayout layout;
+        private int waitReplicas;
+        private Duration waitTimeout = Duration.ZERO;
 
         private Builder(List<String> uris, boolean cluster) {
             this.uris = uris;
@@ -168,6 +170,27 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * Closes Redis's replication window: after each command (a map write, a stream add, a
+         * dispatch, ...) Pulse waits with {@code WAIT} until {@code replicas} replicas acknowledged it,
+         * at most {@code timeout}, and only then completes the call. With fewer acknowledgements the
+         * call fails with {@link OutcomeUnknownException}: the change is on the master but a failover
+         * now could lose it. Redis replication is asynchronous, so without this option a write the
+         * master acknowledged can be lost when a replica that had not received it is promoted. Costs
+         * one round trip to the replica per command; reads pay it too. On a cluster, every master must
+         * have that many replicas. Default: off.
+         *
+         * @throws IllegalArgumentException if {@code replicas} is not positive or {@code timeout} is not
+         */
+        public Builder waitForReplicas(int replicas, Duration timeout) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
+            }
+            this.waitTimeout = Args.positive("timeout", timeout);
+            this.waitReplicas = replicas;
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
          * @throws IllegalArgumentException if a URI is not one Lettuce accepts (the message shows it
@@ -186,7 +209,7 @@ public final class PulseRedis implements AutoCloseable {
                     client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
                 }
                 KeyLayout chosen = layout == null ? new GoPulseLayout() : layout;
-                return new PulseRedis(RedisFacade.open(client, true, commandTimeout, reconnectWait, chosen));
+                return configured(RedisFacade.open(client, true, commandTimeout, reconnectWait, chosen));
             }
             if (parsed.isEmpty()) {
                 throw new IllegalArgumentException("seeds: a Redis Cluster needs at least one seed URI");
@@ -200,8 +223,15 @@ public final class PulseRedis implements AutoCloseable {
             if (ssl != null) {
                 client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder().sslOptions(ssl).build());
             }
-            return new PulseRedis(RedisFacade.openCluster(client, true, commandTimeout, reconnectWait,
+            return configured(RedisFacade.openCluster(client, true, commandTimeout, reconnectWait,
                     TOPOLOGY_REFRESH, chosen));
+        }
+
+        private PulseRedis configured(RedisFacade facade) {
+            if (waitReplicas > 0) {
+                facade.waitForReplicas(waitReplicas, waitTimeout);
+            }
+            return new PulseRedis(facade);
         }
 
         private static RedisURI parse(String uri) {

@@ -13,6 +13,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pulse.core.ClosedException;
@@ -77,6 +78,9 @@ public final class RedisFacade implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
+    /** Replicas each command must reach before it counts as done (0: do not wait), and for how long. */
+    private volatile int waitReplicas;
+    private volatile Duration waitTimeout = Duration.ZERO;
 
     private RedisFacade(AbstractRedisClient client, Supplier<StatefulConnection<byte[], byte[]>> connector,
             Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubConnector, boolean ownsClient,
@@ -203,8 +207,20 @@ public final class RedisFacade implements AutoCloseable {
             return Futures.failed(new ClosedException(what + ": the Redis facade is closed"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        sendWhenConnected(commandConnection, () -> command.apply(commands).toCompletableFuture(), reconnectDeadline())
-                .whenComplete((value, error) -> {
+        CompletableFuture<T> sent = sendWhenConnected(commandConnection,
+                () -> command.apply(commands).toCompletableFuture(), reconnectDeadline());
+        if (waitReplicas > 0) {
+            sent = sent.thenCompose(value -> awaitReplicas(what).handle((v, error) -> {
+                if (error == null) {
+                    return value;
+                }
+                Throwable cause = Futures.unwrap(error);
+                // the command ran: whatever went wrong while waiting, its outcome is unknown, never "not sent"
+                throw cause instanceof OutcomeUnknownException unknown ? unknown : new OutcomeUnknownException(
+                        what + ": done on the master, but waiting for its replicas failed: " + cause.getMessage(), cause);
+            }));
+        }
+        sent.whenComplete((value, error) -> {
                     if (error == null) {
                         result.complete(value);
                     } else {
@@ -212,6 +228,47 @@ public final class RedisFacade implements AutoCloseable {
                     }
                 });
         return result;
+    }
+
+    /**
+     * Makes every command of {@link #execute} wait, after Redis answered it, until {@code replicas}
+     * replicas acknowledged it ({@code WAIT}, on the connection the command went through), at most
+     * {@code timeout}; fewer acknowledgements fail the command with {@link OutcomeUnknownException}
+     * (it ran on the master, but a failover now could lose it). On a cluster, {@code WAIT} goes to every
+     * master's connection, since a command's node is not known here: each master needs that many
+     * replicas. {@code replicas} 0 turns it off. Called by {@link PulseRedis} right after opening.
+     */
+    public void waitForReplicas(int replicas, Duration timeout) {
+        this.waitTimeout = Objects.requireNonNull(timeout, "timeout");
+        this.waitReplicas = replicas;
+    }
+
+    private CompletableFuture<Void> awaitReplicas(String what) {
+        int wanted = waitReplicas;
+        long millis = Math.max(1, waitTimeout.toMillis());
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        if (commandConnection instanceof StatefulRedisClusterConnection<byte[], byte[]> clustered) {
+            for (RedisClusterNode node : clustered.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
+                        && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                    // the connection slot routing writes through: Lettuce keys it by host and port
+                    waits.add(clustered.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+                            .thenCompose(c -> c.async().waitForReplication(wanted, millis)));
+                }
+            }
+        } else {
+            waits.add(commands.waitForReplication(wanted, millis).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenAccept(v -> {
+            for (CompletableFuture<Long> done : waits) {
+                long acknowledged = done.join();
+                if (acknowledged < wanted) {
+                    throw new OutcomeUnknownException(what + ": done on the master but acknowledged by "
+                            + acknowledged + " of the " + wanted + " replicas asked for within " + waitTimeout
+                            + "; a failover now could lose it");
+                }
+            }
+        });
     }
 
     /** Runs {@link #execute} and waits for its result at most {@link #syncTimeout()}. */

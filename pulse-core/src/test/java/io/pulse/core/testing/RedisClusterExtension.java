@@ -57,8 +57,9 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         Assumptions.assumeTrue(server.isPresent() && redisCli.isPresent(),
                 "a local Redis Cluster needs redis-server and redis-cli on the PATH");
         cli = redisCli.get();
+        // validity factor 0: a replica fails over however long ago it last heard from its master
         String config = "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 1000\n"
-                + "appendonly no\nsave \"\"\n";
+                + "cluster-replica-validity-factor 0\nappendonly no\nsave \"\"\n";
         for (int port : ServerProcess.freePorts(NODES, 10000)) {
             ServerProcess node = new ServerProcess(server.get(), port, config, List.of());
             nodes.add(node);
@@ -232,11 +233,21 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         awaitHealthy();
     }
 
-    /** Waits until every live node reports {@code cluster_state:ok} and sees three masters each with a replica. */
+    /**
+     * Waits until every live node reports {@code cluster_state:ok}, every slot is served and every live
+     * replica is in sync with its master (so that it can take over).
+     */
     public void awaitHealthy() {
         Waits.until("the cluster is healthy", DEADLINE, () -> {
             for (ServerProcess node : nodes) {
-                if (node.isAlive() && !onNode(node.port(), RedisCommands::clusterInfo).contains("cluster_state:ok")) {
+                if (!node.isAlive()) {
+                    continue;
+                }
+                if (!onNode(node.port(), RedisCommands::clusterInfo).contains("cluster_state:ok")) {
+                    return false;
+                }
+                String replication = onNode(node.port(), c -> c.info("replication"));
+                if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                     return false;
                 }
             }
