@@ -1,8 +1,10 @@
 package io.pulse.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pulse.core.OutcomeUnknownException;
 import io.pulse.core.PulseRedis;
 import io.pulse.core.testing.RedisClusterExtension;
 import io.pulse.rmap.ReplicatedMap;
@@ -180,6 +182,76 @@ class RedisClusterTest {
             shards.add(CLUSTER.masterOfKey(keys.workersKey()));
         }
         assertThat(shards).hasSize(3);
+    }
+
+    @Test
+    void waitForReplicasFailsAWriteNoReplicaAcknowledgedAndPlainWritesDoNot() {
+        PulseRedis safe = CLUSTER.track(PulseRedis.clusterBuilder(CLUSTER.seeds())
+                .waitForReplicas(1, Duration.ofMillis(500)).connect());
+        PulseRedis plain = CLUSTER.newPulseRedis();
+        ReplicatedMap safeMap = CLUSTER.track(ReplicatedMap.join("durable", safe));
+        ReplicatedMap plainMap = CLUSTER.track(ReplicatedMap.join("durable", plain));
+        safeMap.set("first", "1");
+        int replica = CLUSTER.replicasOf(CLUSTER.masterOfKey(safe.layout().mapContentKey("durable"))).get(0);
+        CLUSTER.pause(replica);
+        try {
+            // the master took the write but its replica cannot have it: a failover now would lose it
+            assertThatThrownBy(() -> safeMap.set("second", "2")).isInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("acknowledged by 0 of the 1 replicas");
+            plainMap.set("third", "3"); // without the option the master's answer is enough
+            assertThat(CLUSTER.cli().hget(plain.layout().mapContentKey("durable"), "third")).isEqualTo("3");
+        } finally {
+            CLUSTER.resume(replica);
+        }
+        await().atMost(DEADLINE).ignoreExceptions().until(() -> {
+            safeMap.set("fourth", "4");
+            return true;
+        });
+    }
+
+    @Test
+    void movingTheSlotOfALiveMapAndPoolLosesNothing() throws Exception {
+        PulseRedis writerSide = CLUSTER.newPulseRedis();
+        PulseRedis readerSide = CLUSTER.newPulseRedis();
+        String name = "moving";
+        ReplicatedMap map = CLUSTER.track(ReplicatedMap.join(name, writerSide));
+        ReplicatedMap replica = CLUSTER.track(ReplicatedMap.join(name, readerSide));
+        Node worker = CLUSTER.track(fast(name, readerSide).join());
+        RecordingHandler handler = new RecordingHandler();
+        worker.addWorker(handler);
+        Node producer = CLUSTER.track(fast(name, writerSide).clientOnly().join());
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                try {
+                    map.set("k" + i, "v");
+                    producer.dispatchJob("k" + i, new byte[0]);
+                    acknowledged.add("k" + i);
+                } catch (RuntimeException e) {
+                    // not acknowledged: not counted
+                }
+            }
+        }, "reshard-writer");
+        writer.start();
+        try {
+            await().atMost(DEADLINE).until(() -> acknowledged.size() >= 30);
+            int slot = RedisClusterExtension.slotOf(writerSide.layout().mapContentKey(name));
+            int source = CLUSTER.masterOfSlot(slot);
+            int target = CLUSTER.masters().keySet().stream().filter(p -> p != source).findFirst().orElseThrow();
+            CLUSTER.moveSlot(slot, target);
+            assertThat(CLUSTER.masterOfKey(writerSide.layout().mapContentKey(name))).isEqualTo(target);
+            int before = acknowledged.size();
+            await().atMost(DEADLINE).until(() -> acknowledged.size() >= before + 30);
+        } finally {
+            stop.set(true);
+            writer.join(DEADLINE.toMillis());
+        }
+        Map<String, String> content = new java.util.HashMap<>(CLUSTER.cli().hgetall(writerSide.layout().mapContentKey(name)));
+        content.keySet().removeIf(k -> k.startsWith("="));
+        assertThat(content.keySet()).containsAll(acknowledged);
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(replica.snapshot()).isEqualTo(content));
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(handler.running.keySet()).containsAll(acknowledged));
     }
 
     /** Names {@code base-i}, {@code perShard} of them on each of the three masters (by {@code key}). */

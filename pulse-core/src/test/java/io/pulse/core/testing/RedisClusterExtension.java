@@ -184,6 +184,23 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         node(port).kill();
     }
 
+    /** Freezes the node at {@code port} with SIGSTOP. */
+    public void pause(int port) {
+        node(port).signal("-STOP");
+    }
+
+    /** Lets a paused node run again (SIGCONT). */
+    public void resume(int port) {
+        node(port).signal("-CONT");
+    }
+
+    /** The ports of the live replicas of the master at {@code masterPort}. */
+    public List<Integer> replicasOf(int masterPort) {
+        String masterId = onNode(masterPort, RedisCommands::clusterMyId);
+        return clusterNodes().stream().filter(l -> l[2].contains("slave") && l[3].equals(masterId)
+                && !l[2].contains("fail")).map(l -> portOf(l[1])).toList();
+    }
+
     /** Starts a killed node again (with its cluster config; a former master comes back as a replica). */
     public void restart(int port) {
         node(port).start();

@@ -89,6 +89,21 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException(binary + " on port " + port + " did not listen within 20 s");
     }
 
+    /** Freezes ({@code -STOP}) or thaws ({@code -CONT}) the process: connections stay open, nothing answers. */
+    void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed for " + process.pid());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot send " + signal, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** SIGKILLs the process (a resumed one first) and waits until it is gone. */
     void kill() {
         if (process != null && process.isAlive()) {
