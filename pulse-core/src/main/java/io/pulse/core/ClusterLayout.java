@@ -1,11 +1,7 @@
 package io.pulse.core;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The {@link KeyLayout} for Redis Cluster: every key of one replicated map, of one stream (its sinks'
@@ -40,34 +36,19 @@ import java.util.stream.Stream;
  */
 public final class ClusterLayout implements KeyLayout {
 
-    private static final String MAP_PREFIX = "map:";
-    private static final String CONTENT_SUFFIX = ":content";
-    private static final String STREAM_PREFIX = "pulse:stream:";
-    private static final String REGISTRY_PREFIX = "stream:";
-    private static final String REGISTRY_SUFFIX = ":sinks";
+    // the prefixes, suffixes and pool map kinds are Go Pulse's; only the tagging differs
+    private static final String MAP_PREFIX = GoPulseLayout.MAP_PREFIX;
+    private static final String CONTENT_SUFFIX = GoPulseLayout.CONTENT_SUFFIX;
+    private static final String STREAM_PREFIX = GoPulseLayout.STREAM_PREFIX;
+    private static final String REGISTRY_PREFIX = GoPulseLayout.REGISTRY_PREFIX;
+    private static final String REGISTRY_SUFFIX = GoPulseLayout.REGISTRY_SUFFIX;
+    private static final String KEEPALIVE_SUFFIX = GoPulseLayout.KEEPALIVE_SUFFIX;
+    private static final String POOL_STREAM_SUFFIX = GoPulseLayout.POOL_STREAM_SUFFIX;
+    private static final String NODE_STREAM_INFIX = GoPulseLayout.NODE_STREAM_INFIX;
     private static final String SINK_INFIX = ":sink:";
-    private static final String KEEPALIVE_SUFFIX = ":keepalive";
-    private static final String POOL_STREAM_SUFFIX = ":pool";
-    private static final String NODE_STREAM_INFIX = ":node:";
+    /** Go Pulse's layout, whose names this one wraps around tagged names. */
+    private static final GoPulseLayout UNTAGGED = new GoPulseLayout();
     private static final String WORKER_STREAM_INFIX = ":worker:";
-
-    /** Pool map kind -> the suffix of its name ({@code T(pool):<suffix>}), and back. */
-    private static final Map<PoolMap, String> SUFFIXES = Map.of(
-            PoolMap.SHUTDOWN, "shutdown",
-            PoolMap.NODE_KEEPALIVE, "node-keepalive",
-            PoolMap.WORKERS, "workers",
-            PoolMap.WORKER_KEEPALIVE, "worker-keepalive",
-            PoolMap.CLEANUP, "cleanup",
-            PoolMap.JOBS, "jobs",
-            PoolMap.JOB_PAYLOADS, "job-payloads",
-            PoolMap.PENDING_JOBS, "pending-jobs",
-            PoolMap.TICKERS, "tickers",
-            PoolMap.KEEPALIVE_TTL, "keepalive-ttl");
-    private static final Map<String, PoolMap> KINDS = SUFFIXES.entrySet().stream()
-            .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
-    /** What a schedule may not be named: its map {@code T(pool):<schedule>} would look like a pool map or stream. */
-    private static final Set<String> RESERVED_SCHEDULES = Stream.concat(SUFFIXES.values().stream(), Stream.of("pool"))
-            .collect(Collectors.toUnmodifiableSet());
 
     /** The layout; one instance may be shared by every {@link PulseRedis}. */
     public ClusterLayout() {
@@ -154,7 +135,7 @@ public final class ClusterLayout implements KeyLayout {
 
     @Override
     public String poolMap(String pool, PoolMap map) {
-        return tagged(pool) + ":" + SUFFIXES.get(Objects.requireNonNull(map, "map"));
+        return tagged(pool) + ":" + GoPulseLayout.SUFFIXES.get(Objects.requireNonNull(map, "map"));
     }
 
     @Override
@@ -184,7 +165,8 @@ public final class ClusterLayout implements KeyLayout {
 
     @Override
     public String tickerField(String pool, String ticker) {
-        return pool + ":" + ticker;
+        // a field of the tickers map, not a key: Go Pulse's form
+        return UNTAGGED.tickerField(pool, ticker);
     }
 
     @Override
@@ -194,32 +176,28 @@ public final class ClusterLayout implements KeyLayout {
 
     @Override
     public boolean isReservedScheduleName(String schedule) {
-        return RESERVED_SCHEDULES.contains(schedule) || schedule.startsWith(NODE_STREAM_INFIX.substring(1))
+        return GoPulseLayout.RESERVED_SCHEDULES.contains(schedule) || schedule.startsWith(NODE_STREAM_INFIX.substring(1))
                 || schedule.startsWith(WORKER_STREAM_INFIX.substring(1));
     }
 
     @Override
     public String mapContentKeyPattern() {
-        return MAP_PREFIX + "*" + CONTENT_SUFFIX;
+        return UNTAGGED.mapContentKeyPattern();
     }
 
     @Override
     public Optional<String> mapOfContentKey(String key) {
-        if (key.startsWith(MAP_PREFIX) && key.endsWith(CONTENT_SUFFIX)
-                && key.length() > MAP_PREFIX.length() + CONTENT_SUFFIX.length()) {
-            return untagged(key.substring(MAP_PREFIX.length(), key.length() - CONTENT_SUFFIX.length()));
-        }
-        return Optional.empty();
+        return UNTAGGED.mapOfContentKey(key).flatMap(ClusterLayout::untagged);
     }
 
     @Override
     public String streamKeyPattern() {
-        return STREAM_PREFIX + "*";
+        return UNTAGGED.streamKeyPattern();
     }
 
     @Override
     public Optional<String> streamOfKey(String key) {
-        return key.startsWith(STREAM_PREFIX) ? untagged(key.substring(STREAM_PREFIX.length())) : Optional.empty();
+        return UNTAGGED.streamOfKey(key).flatMap(ClusterLayout::untagged);
     }
 
     @Override
@@ -236,7 +214,7 @@ public final class ClusterLayout implements KeyLayout {
         if (colon <= 0) {
             return Optional.empty();
         }
-        PoolMap kind = KINDS.get(map.substring(colon + 1));
+        PoolMap kind = GoPulseLayout.KINDS.get(map.substring(colon + 1));
         return kind == null ? Optional.empty() : poolOfPrefix(map.substring(0, colon)).map(p -> new PoolMapName(p, kind));
     }
 
@@ -265,8 +243,7 @@ public final class ClusterLayout implements KeyLayout {
 
     @Override
     public Optional<String> tickerOfField(String pool, String field) {
-        String prefix = pool + ":";
-        return field.startsWith(prefix) ? Optional.of(field.substring(prefix.length())) : Optional.empty();
+        return UNTAGGED.tickerOfField(pool, field);
     }
 
     @Override
