@@ -315,7 +315,8 @@ public final class BlockingConnection implements AutoCloseable {
                 cut = connection;
                 connection = null;
             }
-            slotReads.clear();
+            // reads that answered already stay for the next call: a group's read may have taken entries
+            slotReads.values().removeIf(read -> !read.isDone());
             slots = new ArrayList<>(slotConnections.values());
         }
         if (cut != null) {
