@@ -30,20 +30,20 @@ import java.util.stream.Stream;
  */
 public final class GoPulseLayout implements KeyLayout {
 
-    private static final String MAP_PREFIX = "map:";
-    private static final String CONTENT_SUFFIX = ":content";
-    private static final String STREAM_PREFIX = "pulse:stream:";
-    private static final String REGISTRY_PREFIX = "stream:";
-    private static final String REGISTRY_SUFFIX = ":sinks";
+    static final String MAP_PREFIX = "map:";
+    static final String CONTENT_SUFFIX = ":content";
+    static final String STREAM_PREFIX = "pulse:stream:";
+    static final String REGISTRY_PREFIX = "stream:";
+    static final String REGISTRY_SUFFIX = ":sinks";
     private static final String SINK_PREFIX = "sink:";
-    private static final String KEEPALIVE_SUFFIX = ":keepalive";
-    private static final String POOL_STREAM_SUFFIX = ":pool";
-    private static final String NODE_STREAM_INFIX = ":node:";
+    static final String KEEPALIVE_SUFFIX = ":keepalive";
+    static final String POOL_STREAM_SUFFIX = ":pool";
+    static final String NODE_STREAM_INFIX = ":node:";
     private static final String WORKER_STREAM_PREFIX = "worker:";
     private static final String NODE_STREAM_PREFIX = "node:";
 
     /** Pool map kind -> the suffix of its name ({@code <pool>:<suffix>}), and back. */
-    private static final Map<PoolMap, String> SUFFIXES = Map.of(
+    static final Map<PoolMap, String> SUFFIXES = Map.of(
             PoolMap.SHUTDOWN, "shutdown",
             PoolMap.NODE_KEEPALIVE, "node-keepalive",
             PoolMap.WORKERS, "workers",
@@ -54,10 +54,10 @@ public final class GoPulseLayout implements KeyLayout {
             PoolMap.PENDING_JOBS, "pending-jobs",
             PoolMap.TICKERS, "tickers",
             PoolMap.KEEPALIVE_TTL, "keepalive-ttl");
-    private static final Map<String, PoolMap> KINDS = SUFFIXES.entrySet().stream()
+    static final Map<String, PoolMap> KINDS = SUFFIXES.entrySet().stream()
             .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
     /** What a schedule may not be named: its map {@code <pool>:<schedule>} would be a pool map or stream. */
-    private static final Set<String> RESERVED_SCHEDULES = Stream.concat(SUFFIXES.values().stream(), Stream.of("pool"))
+    static final Set<String> RESERVED_SCHEDULES = Stream.concat(SUFFIXES.values().stream(), Stream.of("pool"))
             .collect(Collectors.toUnmodifiableSet());
 
     /** The layout; one instance may be shared by every {@link PulseRedis}. */

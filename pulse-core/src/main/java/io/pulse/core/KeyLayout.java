@@ -49,6 +49,15 @@ public interface KeyLayout {
     record PoolMapName(String pool, PoolMap map) {
     }
 
+    /**
+     * Whether map updates go over sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7), which
+     * a Redis Cluster fans out within the shard of the channel's slot only. Default {@code false}: plain
+     * {@code PUBLISH}/{@code SUBSCRIBE}, as Go Pulse does.
+     */
+    default boolean shardedPubSub() {
+        return false;
+    }
+
     // ---------------------------------------------------------------- replicated maps
 
     /** The hash holding the content of the replicated map {@code map}. */

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pulse.core.internal.Args;
 import io.pulse.core.internal.EventListeners;
@@ -42,6 +43,13 @@ import java.util.function.Function;
  * </ul>
  * With {@link #of(RedisClient)} these options are applied to the borrowed client, keeping its TLS
  * options.
+ *
+ * <h2>Redis Cluster and Sentinel</h2>
+ * {@link #cluster(String...)} connects to a Redis Cluster from one or more seed nodes, with the same
+ * options, a topology refreshed periodically and at once when Redis redirects a command or a node
+ * fails, and the {@link ClusterLayout} (Java only) that keeps each map, stream and pool in one hash
+ * slot. A {@code redis-sentinel://} URI given to {@link #connect(String)} follows the master its
+ * Sentinels name, across failovers.
  */
 public final class PulseRedis implements AutoCloseable {
 
@@ -80,7 +88,29 @@ public final class PulseRedis implements AutoCloseable {
     /** Starts building a connection to the Redis at {@code uri}; validates nothing yet. */
     public static Builder builder(String uri) {
         Objects.requireNonNull(uri, "uri");
-        return new Builder(uri);
+        return new Builder(List.of(uri), false);
+    }
+
+    /**
+     * Connects to the Redis Cluster that {@code seeds} (one or more {@code redis://} or
+     * {@code rediss://} URIs of its nodes) belong to, with default options and the
+     * {@link ClusterLayout}; blocks until the shared connections are open.
+     *
+     * @throws IllegalArgumentException if no seed is given or one is not a valid URI
+     * @throws PulseException if no seed can be reached
+     */
+    public static PulseRedis cluster(String... seeds) {
+        Objects.requireNonNull(seeds, "seeds");
+        return clusterBuilder(List.of(seeds)).connect();
+    }
+
+    /**
+     * Starts building a connection to the Redis Cluster {@code seeds} belong to; see
+     * {@link #cluster(String...)}. Validates the seeds when connecting.
+     */
+    public static Builder clusterBuilder(List<String> seeds) {
+        Objects.requireNonNull(seeds, "seeds");
+        return new Builder(List.copyOf(seeds), true);
     }
 
     /** Options of a {@link PulseRedis}; not thread-safe, ends in {@link #connect()}. */
@@ -88,16 +118,22 @@ public final class PulseRedis implements AutoCloseable {
         static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
         static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofSeconds(5);
 
-        private final String uri;
+        static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+
+        private final List<String> uris;
+        private final boolean cluster;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private SslOptions ssl;
-        private KeyLayout layout = new GoPulseLayout();
+        private KeyLayout layout;
         private final List<PulseEventListener> listeners = new ArrayList<>();
         private TracePropagation tracing = TracePropagation.NONE;
+        private int waitReplicas;
+        private Duration waitTimeout = Duration.ZERO;
 
-        private Builder(String uri) {
-            this.uri = uri;
+        private Builder(List<String> uris, boolean cluster) {
+            this.uris = uris;
+            this.cluster = cluster;
         }
 
         /** How long a non-blocking command may wait for its answer (default 10 s). */
@@ -127,8 +163,9 @@ public final class PulseRedis implements AutoCloseable {
 
         /**
          * The names of every key, channel, map and stream the components of this connection use
-         * (default {@link GoPulseLayout}, Go Pulse v1.6.5's, the only one Go nodes understand). Every
-         * process sharing a map, stream or pool must use the same layout.
+         * (default {@link GoPulseLayout}, Go Pulse v1.6.5's, the only one Go nodes understand; on a
+         * cluster {@link ClusterLayout}, and a layout without {@link KeyLayout#shardedPubSub()} is
+         * refused there). Every process sharing a map, stream or pool must use the same layout.
          */
         public Builder layout(KeyLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -156,29 +193,81 @@ public final class PulseRedis implements AutoCloseable {
         }
 
         /**
+         * Closes Redis's replication window: after each command (a map write, a stream add, a
+         * dispatch, ...) Pulse waits with {@code WAIT} until {@code replicas} replicas acknowledged it,
+         * at most {@code timeout}, and only then completes the call. With fewer acknowledgements the
+         * call fails with {@link OutcomeUnknownException}: the change is on the master but a failover
+         * now could lose it. Redis replication is asynchronous, so without this option a write the
+         * master acknowledged can be lost when a replica that had not received it is promoted. Costs
+         * one round trip to the replica per command; reads pay it too. On a cluster, every master must
+         * have that many replicas. Default: off.
+         *
+         * @throws IllegalArgumentException if {@code replicas} is not positive or {@code timeout} is not
+         */
+        public Builder waitForReplicas(int replicas, Duration timeout) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
+            }
+            this.waitTimeout = Args.positive("timeout", timeout);
+            this.waitReplicas = replicas;
+            return this;
+        }
+
+        /**
          * Connects; see {@link PulseRedis#connect(String)}.
          *
-         * @throws IllegalArgumentException if the URI is not one Lettuce accepts (the message shows it
-         *         with its password masked)
+         * @throws IllegalArgumentException if a URI is not one Lettuce accepts (the message shows it
+         *         with its password masked), if a cluster has no seed, or if the layout cannot work on a
+         *         cluster
          * @throws PulseException if Redis cannot be reached
          */
         public PulseRedis connect() {
-            RedisURI parsed;
+            List<RedisURI> parsed = new ArrayList<>(uris.size());
+            for (String uri : uris) {
+                parsed.add(parse(uri));
+            }
+            if (!cluster) {
+                RedisClient client = RedisClient.create(parsed.get(0));
+                if (ssl != null) {
+                    client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
+                }
+                KeyLayout chosen = layout == null ? new GoPulseLayout() : layout;
+                return configured(RedisFacade.open(client, true, commandTimeout, reconnectWait, chosen));
+            }
+            if (parsed.isEmpty()) {
+                throw new IllegalArgumentException("seeds: a Redis Cluster needs at least one seed URI");
+            }
+            KeyLayout chosen = layout == null ? new ClusterLayout() : layout;
+            if (!chosen.shardedPubSub()) {
+                throw new IllegalArgumentException("layout " + chosen + " cannot be used on a Redis Cluster: it does not"
+                        + " keep each map, stream and pool in one hash slot (use ClusterLayout)");
+            }
+            RedisClusterClient client = RedisClusterClient.create(parsed);
+            if (ssl != null) {
+                client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder().sslOptions(ssl).build());
+            }
+            return configured(RedisFacade.openCluster(client, true, commandTimeout, reconnectWait,
+                    TOPOLOGY_REFRESH, chosen));
+        }
+
+        private PulseRedis configured(RedisFacade facade) {
+            listeners.forEach(facade.listeners()::add);
+            facade.tracing(tracing);
+            if (waitReplicas > 0) {
+                facade.waitForReplicas(waitReplicas, waitTimeout);
+            }
+            return new PulseRedis(facade);
+        }
+
+        private static RedisURI parse(String uri) {
+            Objects.requireNonNull(uri, "uri");
             try {
-                parsed = RedisURI.create(uri);
+                return RedisURI.create(uri);
             } catch (IllegalArgumentException e) {
                 // the cause is left out: its message repeats the URI with its password
                 String why = String.valueOf(e.getMessage()).replace(uri, RedisUris.redact(uri));
                 throw new IllegalArgumentException("not a valid Redis URI: \"" + RedisUris.redact(uri) + "\": " + why);
             }
-            RedisClient client = RedisClient.create(parsed);
-            if (ssl != null) {
-                client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
-            }
-            RedisFacade facade = RedisFacade.open(client, true, commandTimeout, reconnectWait, layout);
-            listeners.forEach(facade.listeners()::add);
-            facade.tracing(tracing);
-            return new PulseRedis(facade);
         }
     }
 

@@ -31,8 +31,8 @@ class CoreUnitTest {
                 methods.add(m.getName());
             }
         }
-        assertThat(methods).containsExactly("addEventListener", "builder", "close", "connect", "isClosed", "isConnected",
-                "layout", "of", "rawCommand");
+        assertThat(methods).containsExactly("addEventListener", "builder", "close", "cluster", "clusterBuilder",
+                "connect", "isClosed", "isConnected", "layout", "of", "rawCommand");
     }
 
     @Test

@@ -119,8 +119,8 @@ public final class Reader implements AutoCloseable {
             return List.of();
         }
         XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count);
-        List<StreamMessage<byte[], byte[]>> messages = connection.call("read " + label, timeout, mark,
-                c -> c.xread(args, offsets));
+        List<StreamMessage<byte[], byte[]>> messages = connection.callPerSlot("read " + label, timeout, mark,
+                offsets, (c, o) -> c.xread(args, o));
         if (messages == null || messages.isEmpty()) {
             return List.of();
         }

@@ -216,8 +216,8 @@ public final class Sink implements AutoCloseable {
         XReadArgs args = XReadArgs.Builder.block(Math.max(1, timeout.toMillis())).count(count).noack(noAck);
         List<StreamMessage<byte[], byte[]>> messages;
         try {
-            messages = connection.call("sink " + name + ": read", timeout, mark,
-                    c -> c.xreadgroup(groups.consumer(), args, offsets));
+            messages = connection.callPerSlot("sink " + name + ": read", timeout, mark,
+                    offsets, (c, o) -> c.xreadgroup(groups.consumer(), args, o));
         } catch (PulseException e) {
             if (!(e instanceof ClosedException) && SinkGroup.isGone(e)) {
                 recreateGroups();

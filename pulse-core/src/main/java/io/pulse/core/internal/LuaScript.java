@@ -16,17 +16,31 @@ import java.util.concurrent.CompletableFuture;
  * One Lua script shipped as a classpath resource, run with {@code EVALSHA} and re-sent with
  * {@code EVAL} when Redis answers {@code NOSCRIPT} (Redis forgets its script cache when it restarts or
  * on {@code SCRIPT FLUSH}). Immutable and thread-safe.
+ *
+ * <p>A script that publishes (with {@code redis.call('PUBLISH', ...)}) has a second text with
+ * {@code SPUBLISH} in its place, which it runs on a facade whose layout asks for sharded pub/sub
+ * ({@link io.pulse.core.KeyLayout#shardedPubSub()}): in a Redis Cluster, a sharded message is fanned
+ * out by the shard of its channel only, and a script may only touch its own slot.
  */
 public final class LuaScript {
+
+    private static final String PUBLISH = "redis.call('PUBLISH', ";
+    private static final String SPUBLISH = "redis.call('SPUBLISH', ";
 
     private final String name;
     private final byte[] source;
     private final String sha1;
+    private final byte[] shardedSource;
+    private final String shardedSha1;
 
     private LuaScript(String name, byte[] source) {
         this.name = name;
         this.source = source;
         this.sha1 = sha1Hex(source);
+        String text = new String(source, StandardCharsets.UTF_8);
+        this.shardedSource = text.contains(PUBLISH)
+                ? text.replace(PUBLISH, SPUBLISH).getBytes(StandardCharsets.UTF_8) : source;
+        this.shardedSha1 = shardedSource == source ? sha1 : sha1Hex(shardedSource);
     }
 
     /**
@@ -83,10 +97,13 @@ public final class LuaScript {
      */
     public <T> CompletableFuture<T> run(RedisFacade redis, ScriptOutputType output, byte[][] keys, byte[]... args) {
         String what = "run script " + name;
-        CompletableFuture<T> first = redis.execute(what, c -> c.evalsha(sha1, output, keys, args));
+        boolean sharded = redis.layout().shardedPubSub();
+        String digest = sharded ? shardedSha1 : sha1;
+        byte[] text = sharded ? shardedSource : source;
+        CompletableFuture<T> first = redis.execute(what, c -> c.evalsha(digest, output, keys, args));
         return first.exceptionallyCompose(error -> {
             if (isNoScript(error)) {
-                return redis.execute(what, c -> c.eval(source, output, keys, args));
+                return redis.execute(what, c -> c.eval(text, output, keys, args));
             }
             return Futures.failed(Futures.unwrap(error));
         });

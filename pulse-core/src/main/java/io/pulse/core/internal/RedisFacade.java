@@ -1,5 +1,6 @@
 package io.pulse.core.internal;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -7,8 +8,14 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pulse.core.ClosedException;
 import io.pulse.core.KeyLayout;
 import io.pulse.core.NotSentException;
@@ -48,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connections: one multiplexed, auto-pipelined command connection; one subscriber connection whose
  * channels fan out to listeners ({@link #subscribe}); one connection per blocking read loop
- * ({@link #openBlockingConnection}). See {@link ClientSettings} for the client options and why.
+ * ({@link #openBlockingConnection}). See {@link ClientSettings} for the client options and why. On a
+ * Redis Cluster ({@link #openCluster}) each of them is a Lettuce cluster connection, which routes every
+ * command to the node owning its key's slot and follows the topology as it changes.
  */
 public final class RedisFacade implements AutoCloseable {
 
@@ -58,12 +67,14 @@ public final class RedisFacade implements AutoCloseable {
 
     private static volatile Function<PulseRedis, RedisFacade> accessor;
 
-    private final RedisClient client;
+    private final AbstractRedisClient client;
+    private final Supplier<StatefulConnection<byte[], byte[]>> connector;
+    private final boolean cluster;
     private final boolean ownsClient;
     private final Duration commandTimeout;
     private final Duration reconnectWait;
     private final KeyLayout layout;
-    private final StatefulRedisConnection<byte[], byte[]> commandConnection;
+    private final StatefulConnection<byte[], byte[]> commandConnection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -74,15 +85,20 @@ public final class RedisFacade implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
+    /** Replicas each command must reach before it counts as done (0: do not wait), and for how long. */
+    private volatile int waitReplicas;
+    private volatile Duration waitTimeout = Duration.ZERO;
 
-    private RedisFacade(RedisClient client, boolean ownsClient, Duration commandTimeout, Duration reconnectWait,
-            KeyLayout layout) {
+    private RedisFacade(AbstractRedisClient client, Supplier<StatefulConnection<byte[], byte[]>> connector,
+            Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubConnector, boolean ownsClient,
+            Duration commandTimeout, Duration reconnectWait, KeyLayout layout) {
         this.client = client;
+        this.connector = connector;
+        this.cluster = client instanceof RedisClusterClient;
         this.ownsClient = ownsClient;
         this.commandTimeout = commandTimeout;
         this.reconnectWait = reconnectWait;
         this.layout = layout;
-        client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
         this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("scheduler", null));
         scheduler.setRemoveOnCancelPolicy(true);
         client.addListener(new ConnectionEvents(listeners, this::commandConnection, this::isClosed));
@@ -95,9 +111,9 @@ public final class RedisFacade implements AutoCloseable {
             }
         });
         try {
-            this.commandConnection = client.connect(ByteArrayCodec.INSTANCE);
-            this.commands = commandConnection.async();
-            this.pubSub = new PubSubHub(this, client.connectPubSub(ByteArrayCodec.INSTANCE));
+            this.commandConnection = connector.get();
+            this.commands = commandsOf(commandConnection);
+            this.pubSub = new PubSubHub(this, pubSubConnector.get(), layout.shardedPubSub());
         } catch (RedisException e) {
             scheduler.shutdownNow();
             if (ownsClient) {
@@ -117,8 +133,50 @@ public final class RedisFacade implements AutoCloseable {
      */
     public static RedisFacade open(RedisClient client, boolean ownsClient, Duration commandTimeout,
             Duration reconnectWait, KeyLayout layout) {
-        return new RedisFacade(Objects.requireNonNull(client, "client"), ownsClient, commandTimeout, reconnectWait,
+        Objects.requireNonNull(client, "client");
+        client.setOptions(ClientSettings.apply(client.getOptions(), commandTimeout));
+        return new RedisFacade(client, () -> client.connect(ByteArrayCodec.INSTANCE),
+                () -> client.connectPubSub(ByteArrayCodec.INSTANCE), ownsClient, commandTimeout, reconnectWait,
                 Objects.requireNonNull(layout, "layout"));
+    }
+
+    /**
+     * As {@link #open}, on a Redis Cluster: Pulse's client options plus a topology refreshed every
+     * {@code topologyRefresh} and at once on a redirection ({@code MOVED}, {@code ASK}), on repeated
+     * reconnects and on a slot or node it does not know, so that commands follow a failover or a slot
+     * moving within about a second.
+     * The caller checked that {@code layout} keeps each map, stream and pool in one slot.
+     */
+    public static RedisFacade openCluster(RedisClusterClient client, boolean ownsClient, Duration commandTimeout,
+            Duration reconnectWait, Duration topologyRefresh, KeyLayout layout) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(layout, "layout");
+        ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(topologyRefresh)
+                .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                .refreshTriggersReconnectAttempts(2)
+                .build();
+        ClusterClientOptions base = (client.getOptions() instanceof ClusterClientOptions options
+                ? options.mutate() : ClusterClientOptions.builder(client.getOptions()))
+                .topologyRefreshOptions(refresh).build();
+        client.setOptions((ClusterClientOptions) ClientSettings.apply(base, commandTimeout));
+        return new RedisFacade(client, () -> client.connect(ByteArrayCodec.INSTANCE),
+                () -> client.connectPubSub(ByteArrayCodec.INSTANCE), ownsClient, commandTimeout, reconnectWait,
+                layout);
+    }
+
+    /** The async commands of a connection this facade opened (a standalone or a cluster one). */
+    static RedisClusterAsyncCommands<byte[], byte[]> commandsOf(StatefulConnection<byte[], byte[]> connection) {
+        if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> clustered) {
+            return clustered.async();
+        }
+        return ((StatefulRedisConnection<byte[], byte[]>) connection).async();
+    }
+
+    /** Whether this facade talks to a Redis Cluster. */
+    public boolean isCluster() {
+        return cluster;
     }
 
     /**
@@ -157,8 +215,20 @@ public final class RedisFacade implements AutoCloseable {
             return Futures.failed(new ClosedException(what + ": the Redis facade is closed"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        sendWhenConnected(commandConnection, () -> command.apply(commands).toCompletableFuture(), reconnectDeadline())
-                .whenComplete((value, error) -> {
+        CompletableFuture<T> sent = sendWhenConnected(commandConnection,
+                () -> command.apply(commands).toCompletableFuture(), reconnectDeadline());
+        if (waitReplicas > 0) {
+            sent = sent.thenCompose(value -> awaitReplicas(what).handle((v, error) -> {
+                if (error == null) {
+                    return value;
+                }
+                Throwable cause = Futures.unwrap(error);
+                // the command ran: whatever went wrong while waiting, its outcome is unknown, never "not sent"
+                throw cause instanceof OutcomeUnknownException unknown ? unknown : new OutcomeUnknownException(
+                        what + ": done on the master, but waiting for its replicas failed: " + cause.getMessage(), cause);
+            }));
+        }
+        sent.whenComplete((value, error) -> {
                     if (error == null) {
                         result.complete(value);
                     } else {
@@ -166,6 +236,47 @@ public final class RedisFacade implements AutoCloseable {
                     }
                 });
         return result;
+    }
+
+    /**
+     * Makes every command of {@link #execute} wait, after Redis answered it, until {@code replicas}
+     * replicas acknowledged it ({@code WAIT}, on the connection the command went through), at most
+     * {@code timeout}; fewer acknowledgements fail the command with {@link OutcomeUnknownException}
+     * (it ran on the master, but a failover now could lose it). On a cluster, {@code WAIT} goes to every
+     * master's connection, since a command's node is not known here: each master needs that many
+     * replicas. {@code replicas} 0 turns it off. Called by {@link PulseRedis} right after opening.
+     */
+    public void waitForReplicas(int replicas, Duration timeout) {
+        this.waitTimeout = Objects.requireNonNull(timeout, "timeout");
+        this.waitReplicas = replicas;
+    }
+
+    private CompletableFuture<Void> awaitReplicas(String what) {
+        int wanted = waitReplicas;
+        long millis = Math.max(1, waitTimeout.toMillis());
+        List<CompletableFuture<Long>> waits = new ArrayList<>();
+        if (commandConnection instanceof StatefulRedisClusterConnection<byte[], byte[]> clustered) {
+            for (RedisClusterNode node : clustered.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
+                        && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                    // the connection slot routing writes through: Lettuce keys it by host and port
+                    waits.add(clustered.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+                            .thenCompose(c -> c.async().waitForReplication(wanted, millis)));
+                }
+            }
+        } else {
+            waits.add(commands.waitForReplication(wanted, millis).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenAccept(v -> {
+            for (CompletableFuture<Long> done : waits) {
+                long acknowledged = done.join();
+                if (acknowledged < wanted) {
+                    throw new OutcomeUnknownException(what + ": done on the master but acknowledged by "
+                            + acknowledged + " of the " + wanted + " replicas asked for within " + waitTimeout
+                            + "; a failover now could lose it");
+                }
+            }
+        });
     }
 
     /** Runs {@link #execute} and waits for its result at most {@link #syncTimeout()}. */
@@ -293,7 +404,7 @@ public final class RedisFacade implements AutoCloseable {
      */
     public BlockingConnection openBlockingConnection(String name) {
         ensureOpen("open a blocking connection");
-        BlockingConnection connection = new BlockingConnection(this, name, () -> client.connect(ByteArrayCodec.INSTANCE));
+        BlockingConnection connection = new BlockingConnection(this, name, connector);
         register(connection);
         return connection;
     }
