@@ -112,14 +112,7 @@ final class LocalRedisProcess implements RedisServer {
 
     @Override
     public synchronized void kill() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ProcessHelpers.killAndWait(process);
     }
 
     @Override

@@ -3,9 +3,11 @@ package io.pulse.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What the servers and faults of this package need from the machine: a free loopback port, a pause.
+ * What the servers and faults of this package need from the machine: a free loopback port, a pause,
+ * a process killed.
  * Stateless.
  */
 final class ProcessHelpers {
@@ -30,6 +32,18 @@ final class ProcessHelpers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** SIGKILLs {@code process} if it runs (null: nothing) and waits up to 10 s until it is gone. */
+    static void killAndWait(Process process) {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     private final List<ServerProcess> nodes = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TrackedResources toClose = new TrackedResources();
     private Path cli;
     private RedisClusterClient cliClient;
     private StatefulRedisClusterConnection<String, String> cliConnection;
@@ -75,18 +75,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void afterAll(ExtensionContext context) {
-        List<AutoCloseable> all;
-        synchronized (toClose) {
-            all = new ArrayList<>(toClose);
-            toClose.clear();
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("closing a test resource failed", e);
-            }
-        }
+        toClose.closeAll(LOG);
         if (cliClient != null) {
             cliClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
@@ -105,10 +94,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
     /** Closes {@code resource} after the class (in reverse order of tracking). */
     public <T extends AutoCloseable> T track(T resource) {
-        synchronized (toClose) {
-            toClose.add(resource);
-        }
-        return resource;
+        return toClose.add(resource);
     }
 
     /** A plain Lettuce cluster connection (string codec, default options) for a test to look at Redis. */

@@ -41,7 +41,7 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
     private final List<ServerProcess> servers = new ArrayList<>();
     private final List<ServerProcess> sentinels = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TrackedResources toClose = new TrackedResources();
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -86,13 +86,7 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
 
     @Override
     public void afterAll(ExtensionContext context) {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("closing a test resource failed", e);
-            }
-        }
+        toClose.closeAll(LOG);
         sentinels.forEach(ServerProcess::close);
         servers.forEach(ServerProcess::close);
     }
@@ -112,9 +106,8 @@ public final class RedisSentinelExtension implements BeforeAllCallback, AfterAll
     }
 
     /** Closes {@code resource} after the class (in reverse order of tracking). */
-    public synchronized <T extends AutoCloseable> T track(T resource) {
-        toClose.add(resource);
-        return resource;
+    public <T extends AutoCloseable> T track(T resource) {
+        return toClose.add(resource);
     }
 
     /** The port of the master the Sentinels name now. */

@@ -5,8 +5,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.pulse.core.PulseRedis;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -34,7 +32,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     private final boolean oldestSupported;
     private RedisServer server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TrackedResources toClose = new TrackedResources();
     private RedisClient cliClient;
     private StatefulRedisConnection<String, String> cliConnection;
 
@@ -69,18 +67,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void afterAll(ExtensionContext context) {
-        List<AutoCloseable> all;
-        synchronized (toClose) {
-            all = new ArrayList<>(toClose);
-            toClose.clear();
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                all.get(i).close();
-            } catch (Exception e) {
-                LOG.warn("closing a test resource failed", e);
-            }
-        }
+        toClose.closeAll(LOG);
         if (cliClient != null) {
             cliClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             cliClient = null;
@@ -105,10 +92,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     /** Closes {@code resource} after the class (in reverse order of tracking). */
     public <T extends AutoCloseable> T track(T resource) {
-        synchronized (toClose) {
-            toClose.add(resource);
-        }
-        return resource;
+        return toClose.add(resource);
     }
 
     /**

@@ -106,14 +106,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** SIGKILLs the process (a resumed one first) and waits until it is gone. */
     void kill() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ProcessHelpers.killAndWait(process);
     }
 
     @Override
