@@ -160,16 +160,6 @@ class PulseAutoConfigurationTest {
         });
     }
 
-    @Test
-    void springClusterSettingsAreRefusedWithTheReason() {
-        runner.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:7000").run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
-                    .hasMessageContaining("spring.data.redis.cluster.nodes")
-                    .hasMessageContaining("Redis Cluster");
-        });
-    }
-
     @Configuration(proxyBeanMethods = false)
     static class OwnConnection {
         @Bean

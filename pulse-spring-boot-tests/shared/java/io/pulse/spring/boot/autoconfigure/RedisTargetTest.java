@@ -80,9 +80,30 @@ class RedisTargetTest {
     }
 
     @Test
+    void clusterSeedsComeFromPulsesPropertyOrFromSpringsClusterNodes() {
+        RedisTarget pulse = resolve("pulse.redis.cluster=redis://a:7000, redis://b:7001",
+                "spring.data.redis.cluster.nodes=c:1");
+        assertThat(pulse.cluster()).isTrue();
+        assertThat(pulse.uris()).containsExactly("redis://a:7000", "redis://b:7001");
+        assertThat(pulse.source()).isEqualTo("pulse.redis.cluster");
+
+        RedisTarget spring = resolve("spring.data.redis.cluster.nodes=c:7000,d:7001", "spring.data.redis.username=u",
+                "spring.data.redis.password=p w", "spring.data.redis.ssl.enabled=true");
+        assertThat(spring.cluster()).isTrue();
+        assertThat(spring.uris()).containsExactly("rediss://u:p%20w@c:7000", "rediss://u:p%20w@d:7001");
+        assertThat(spring.redacted()).isEqualTo("rediss://u:***@c:7000,rediss://u:***@d:7001");
+    }
+
+    @Test
+    void aUriAndClusterSeedsTogetherAreRefused() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> resolve("pulse.redis.uri=redis://a:1", "pulse.redis.cluster=redis://b:2"))
+                .withMessageContaining("pulse.redis.uri").withMessageContaining("pulse.redis.cluster");
+    }
+
+    @Test
     void whatAUriCannotCarryIsRefusedNamingTheProperty() {
-        for (List<String> settings : List.of(List.of("spring.data.redis.cluster.nodes=a:1"),
-                List.of("spring.data.redis.masterreplica.nodes=a:1"), List.of("spring.data.redis.ssl.bundle=b"),
+        for (List<String> settings : List.of(List.of("spring.data.redis.masterreplica.nodes=a:1"), List.of("spring.data.redis.ssl.bundle=b"),
                 List.of("spring.data.redis.sentinel.master=m", "spring.data.redis.sentinel.nodes=a:1",
                         "spring.data.redis.sentinel.password=x"))) {
             String property = settings.get(settings.size() - 1);

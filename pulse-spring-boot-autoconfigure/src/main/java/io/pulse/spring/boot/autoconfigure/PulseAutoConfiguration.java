@@ -41,7 +41,8 @@ public class PulseAutoConfiguration {
             ObjectProvider<PulseRedisBuilderCustomizer> customizers) {
         LettuceVersionCheck.requireSupported();
         RedisTarget target = RedisTarget.resolve(properties.getRedis(), environment);
-        PulseRedis.Builder builder = PulseRedis.builder(target.uri());
+        PulseRedis.Builder builder = target.cluster() ? PulseRedis.clusterBuilder(target.uris())
+                : PulseRedis.builder(target.uri());
         if (properties.getRedis().getCommandTimeout() != null) {
             builder.commandTimeout(properties.getRedis().getCommandTimeout());
         }

@@ -1,7 +1,9 @@
 package io.pulse.spring.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -71,6 +73,12 @@ public class PulseProperties {
          */
         private String uri;
 
+        /**
+         * Seed URIs of a Redis Cluster, e.g. redis://node1:7000,redis://node2:7000; Pulse then connects
+         * to the cluster with its hash-tagged cluster layout. Leave uri unset when this is set.
+         */
+        private List<String> cluster = new ArrayList<>();
+
         /** How long a command may wait for its answer; Pulse's default is 10 s. */
         private Duration commandTimeout;
 
@@ -86,6 +94,14 @@ public class PulseProperties {
 
         public void setUri(String uri) {
             this.uri = uri;
+        }
+
+        public List<String> getCluster() {
+            return cluster;
+        }
+
+        public void setCluster(List<String> cluster) {
+            this.cluster = cluster;
         }
 
         public Duration getCommandTimeout() {

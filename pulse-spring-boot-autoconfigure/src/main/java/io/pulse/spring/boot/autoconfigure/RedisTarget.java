@@ -9,16 +9,27 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * Which Redis the PulseRedis bean connects to: {@code pulse.redis.uri} if set, else the Redis Spring's
- * own {@code spring.data.redis.*} settings name (so an application that already talks to Redis needs no
- * new property), else {@code redis://localhost:6379}, Spring's default too. The Spring settings are read
+ * Which Redis the PulseRedis bean connects to: {@code pulse.redis.uri} or the cluster seeds of
+ * {@code pulse.redis.cluster} if set, else the Redis Spring's own {@code spring.data.redis.*} settings
+ * name (so an application that already talks to Redis needs no new property), else
+ * {@code redis://localhost:6379}, Spring's default too. The Spring settings are read
  * from the environment, not from Spring Data's classes, so they work whichever Boot line (and whether or
  * not Spring Data Redis) is on the class path. Immutable.
  *
- * @param uri the URI to hand to {@code PulseRedis.builder}, credentials included
+ * @param uris the URI to hand to {@code PulseRedis.builder}, or a cluster's seed URIs; credentials included
+ * @param cluster whether {@code uris} are the seeds of a Redis Cluster
  * @param source which settings it came from, for the startup log and error messages
  */
-record RedisTarget(String uri, String source) {
+record RedisTarget(List<String> uris, boolean cluster, String source) {
+
+    RedisTarget(String uri, String source) {
+        this(List.of(uri), false, source);
+    }
+
+    /** The one URI of a target that is not a cluster (the first seed of one). */
+    String uri() {
+        return uris.get(0);
+    }
 
     static final String DEFAULT_URI = "redis://localhost:6379";
     static final String SPRING_PREFIX = "spring.data.redis";
@@ -31,6 +42,13 @@ record RedisTarget(String uri, String source) {
      *     credentials of their own)
      */
     static RedisTarget resolve(PulseProperties.Redis pulse, Environment environment) {
+        List<String> seeds = pulse.getCluster().stream().map(String::trim).filter(u -> !u.isEmpty()).toList();
+        if (!seeds.isEmpty()) {
+            if (pulse.getUri() != null && !pulse.getUri().isBlank()) {
+                throw new IllegalStateException("set either pulse.redis.uri or pulse.redis.cluster, not both");
+            }
+            return new RedisTarget(seeds, true, "pulse.redis.cluster");
+        }
         if (pulse.getUri() != null && !pulse.getUri().isBlank()) {
             return new RedisTarget(pulse.getUri().trim(), "pulse.redis.uri");
         }
@@ -40,7 +58,7 @@ record RedisTarget(String uri, String source) {
 
     static RedisTarget fromSpring(SpringRedis s) {
         if (!s.cluster().nodes().isEmpty()) {
-            throw unsupported("cluster.nodes", "Pulse does not support Redis Cluster yet");
+            return cluster(s);
         }
         if (!s.masterreplica().nodes().isEmpty()) {
             throw unsupported("masterreplica.nodes", "Pulse connects to one master (directly or through Sentinel)");
@@ -86,8 +104,23 @@ record RedisTarget(String uri, String source) {
                 SPRING_PREFIX + ".sentinel");
     }
 
-    /** The URI with its password masked, for logs. */
+    private static RedisTarget cluster(SpringRedis s) {
+        String scheme = s.ssl().enabled() ? "rediss://" : "redis://";
+        List<String> seeds = new ArrayList<>();
+        for (String node : s.cluster().nodes()) {
+            seeds.add(scheme + credentials(s.username(), s.password()) + node.trim());
+        }
+        return new RedisTarget(seeds, true, SPRING_PREFIX + ".cluster.nodes");
+    }
+
+    /** The URIs with their passwords masked, for logs. */
     String redacted() {
+        List<String> masked = new ArrayList<>();
+        uris.forEach(u -> masked.add(redacted(u)));
+        return String.join(",", masked);
+    }
+
+    private static String redacted(String uri) {
         int at = uri.lastIndexOf('@');
         int scheme = uri.indexOf("://");
         if (at < 0 || scheme < 0 || at < scheme) {
