@@ -13,7 +13,6 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pulse.core.ClosedException;
@@ -27,12 +26,8 @@ import io.pulse.core.Subscription;
 import io.pulse.core.TracePropagation;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -78,16 +73,13 @@ public final class RedisFacade implements AutoCloseable {
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final PubSubHub pubSub;
     private final ScheduledThreadPoolExecutor scheduler;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final Map<AutoCloseable, Announcing> announcers = new IdentityHashMap<>(); // guarded by resources
+    private final ComponentRegistry components = new ComponentRegistry();
     private final EventListeners listeners = new EventListeners();
     private volatile TracePropagation tracing = TracePropagation.NONE;
-    private volatile boolean closing;
     private volatile boolean closed;
     private volatile long connectedSince = System.nanoTime();
-    /** Replicas each command must reach before it counts as done (0: do not wait), and for how long. */
-    private volatile int waitReplicas;
-    private volatile Duration waitTimeout = Duration.ZERO;
+    /** What each command waits for after Redis answered it; {@code null}: nothing. */
+    private volatile ReplicaWait replicaWait;
 
     private RedisFacade(AbstractRedisClient client, Supplier<StatefulConnection<byte[], byte[]>> connector,
             Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubConnector, boolean ownsClient,
@@ -217,8 +209,9 @@ public final class RedisFacade implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<T> sent = sendWhenConnected(commandConnection,
                 () -> command.apply(commands).toCompletableFuture(), reconnectDeadline());
-        if (waitReplicas > 0) {
-            sent = sent.thenCompose(value -> awaitReplicas(what).handle((v, error) -> {
+        ReplicaWait wait = replicaWait;
+        if (wait != null) {
+            sent = sent.thenCompose(value -> wait.await(what, commandConnection, commands).handle((v, error) -> {
                 if (error == null) {
                     return value;
                 }
@@ -247,36 +240,7 @@ public final class RedisFacade implements AutoCloseable {
      * replicas. {@code replicas} 0 turns it off. Called by {@link PulseRedis} right after opening.
      */
     public void waitForReplicas(int replicas, Duration timeout) {
-        this.waitTimeout = Objects.requireNonNull(timeout, "timeout");
-        this.waitReplicas = replicas;
-    }
-
-    private CompletableFuture<Void> awaitReplicas(String what) {
-        int wanted = waitReplicas;
-        long millis = Math.max(1, waitTimeout.toMillis());
-        List<CompletableFuture<Long>> waits = new ArrayList<>();
-        if (commandConnection instanceof StatefulRedisClusterConnection<byte[], byte[]> clustered) {
-            for (RedisClusterNode node : clustered.getPartitions()) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
-                        && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
-                    // the connection slot routing writes through: Lettuce keys it by host and port
-                    waits.add(clustered.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
-                            .thenCompose(c -> c.async().waitForReplication(wanted, millis)));
-                }
-            }
-        } else {
-            waits.add(commands.waitForReplication(wanted, millis).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenAccept(v -> {
-            for (CompletableFuture<Long> done : waits) {
-                long acknowledged = done.join();
-                if (acknowledged < wanted) {
-                    throw new OutcomeUnknownException(what + ": done on the master but acknowledged by "
-                            + acknowledged + " of the " + wanted + " replicas asked for within " + waitTimeout
-                            + "; a failover now could lose it");
-                }
-            }
-        });
+        this.replicaWait = replicas == 0 ? null : new ReplicaWait(replicas, Objects.requireNonNull(timeout, "timeout"));
     }
 
     /** Runs {@link #execute} and waits for its result at most {@link #syncTimeout()}. */
@@ -465,12 +429,7 @@ public final class RedisFacade implements AutoCloseable {
      * @throws ClosedException if this facade is already closed
      */
     public void register(AutoCloseable resource) {
-        synchronized (resources) {
-            if (closing) {
-                throw new ClosedException("the Redis facade is closed");
-            }
-            resources.push(resource);
-        }
+        components.register(resource);
     }
 
     /**
@@ -478,17 +437,7 @@ public final class RedisFacade implements AutoCloseable {
      * component that is {@link Announcing} reports its joined events to it, on the calling thread.
      */
     public void announceTo(PulseEventListener listener) {
-        List<Announcing> open = new ArrayList<>();
-        synchronized (resources) {
-            // oldest first, as a listener present from the start saw them
-            resources.descendingIterator().forEachRemaining(r -> {
-                Announcing a = announcers.get(r);
-                if (a != null) {
-                    open.add(a);
-                }
-            });
-        }
-        open.forEach(a -> a.announce(listener));
+        components.announceTo(listener);
     }
 
     /**
@@ -496,18 +445,12 @@ public final class RedisFacade implements AutoCloseable {
      * later ({@link #announceTo}) for as long as it is registered.
      */
     public void register(AutoCloseable resource, Announcing announcing) {
-        synchronized (resources) {
-            register(resource);
-            announcers.put(resource, Objects.requireNonNull(announcing, "announcing"));
-        }
+        components.register(resource, announcing);
     }
 
     /** Forgets a component registered with {@link #register}, typically when it closed on its own. */
     public void unregister(AutoCloseable resource) {
-        synchronized (resources) {
-            resources.remove(resource);
-            announcers.remove(resource);
-        }
+        components.unregister(resource);
     }
 
     /**
@@ -526,12 +469,12 @@ public final class RedisFacade implements AutoCloseable {
 
     /** Returns whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closing;
+        return components.isClosing();
     }
 
     /** Throws {@link ClosedException} if this facade was closed. */
     public void ensureOpen(String what) {
-        if (closing) {
+        if (components.isClosing()) {
             throw new ClosedException(what + ": the Redis facade is closed");
         }
     }
@@ -542,23 +485,9 @@ public final class RedisFacade implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<AutoCloseable> toClose;
-        synchronized (resources) {
-            if (closing) {
-                return;
-            }
-            closing = true;
-            toClose = new ArrayList<>(resources);
-            resources.clear();
-            announcers.clear();
-        }
         // components close first, while Redis is still reachable: a pool node requeues its jobs
-        for (AutoCloseable resource : toClose) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.atWarn().setCause(e).log("closing a component failed");
-            }
+        if (!components.closeAll(LOG)) {
+            return;
         }
         closed = true;
         quietly(pubSub::close);
