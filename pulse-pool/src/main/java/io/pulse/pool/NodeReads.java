@@ -57,7 +57,12 @@ final class NodeReads implements AutoCloseable {
     /** Reads {@code stream} from its oldest event on, handing each event to {@code handler} in order. */
     void attach(Stream stream, Consumer<Event> handler) {
         workers.put(stream.name(), new SerialQueue(handlers, handler, log));
-        reader.addStream(stream, BEFORE_OLDEST);
+        try {
+            reader.addStream(stream, BEFORE_OLDEST);
+        } catch (RuntimeException e) {
+            workers.remove(stream.name());
+            throw e;
+        }
     }
 
     /**

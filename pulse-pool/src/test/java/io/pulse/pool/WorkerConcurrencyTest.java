@@ -91,7 +91,7 @@ class WorkerConcurrencyTest {
     void theWorkersOfANodeShareItsOneReadConnectionAndGetTheirJobsThroughIt() throws Exception {
         String pool = RedisServerExtension.uniqueName("one-read");
         Node node = fixture.join(pool);
-        long connectionsBefore = REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count();
+        long connectionsBefore = settledConnectionCount();
         List<RecordingHandler> handlers = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
             RecordingHandler handler = new RecordingHandler();
@@ -100,8 +100,10 @@ class WorkerConcurrencyTest {
         }
         Eventually.eventually(Duration.ofSeconds(10)).until(() -> node.view().activeWorkers().size() == 20);
 
-        assertThat(REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count())
-                .as("connections after adding 20 workers").isEqualTo(connectionsBefore);
+        // a stream added to the node's read reconnects it once, and earlier tests' connections may still
+        // be closing: compare counts that held still, and one connection per worker would show as 20
+        assertThat(settledConnectionCount()).as("connections after adding 20 workers")
+                .isLessThanOrEqualTo(connectionsBefore);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("pulse-reader-worker:"));
         List<CompletableFuture<Void>> dispatches = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -111,5 +113,24 @@ class WorkerConcurrencyTest {
         assertThat(handlers.stream().mapToInt(h -> h.starts.size()).sum()).isEqualTo(100);
         assertThat(handlers.stream().filter(h -> !h.starts.isEmpty()).count()).as("workers that started jobs")
                 .isGreaterThan(10);
+    }
+
+    /** The server's client count once it stayed the same for half a second (at most 10 s). */
+    private static long settledConnectionCount() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long last = connectionCount();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = connectionCount();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private static long connectionCount() {
+        return REDIS.cli().clientList().lines().filter(l -> !l.isBlank()).count();
     }
 }

@@ -143,19 +143,13 @@ final class AckCoalescer {
                 .exceptionallyCompose(e -> Futures.unwrap(e) instanceof OutcomeUnknownException
                         ? redis.execute(what, xack) : Futures.failed(e))
                 .whenComplete((acked, error) -> {
-                    reportAcked(stream, acked);
+                    try {
+                        reportAcked(stream, acked);
+                    } finally {
+                        // even if a listener threw what the hook does not catch: no caller is left waiting
+                        settle(batch, error == null ? null : Futures.unwrap(error));
+                    }
                     Throwable cause = error == null ? null : Futures.unwrap(error);
-                    for (CompletableFuture<Void> caller : batch.callers) {
-                        if (cause == null) {
-                            caller.complete(null);
-                        } else {
-                            caller.completeExceptionally(cause);
-                        }
-                    }
-                    synchronized (this) {
-                        inFlight.remove(batch.settled);
-                    }
-                    batch.settled.complete(null);
                     if (cause != null) {
                         long heldBack = failures.tryLog();
                         if (heldBack >= 0) {
@@ -165,6 +159,20 @@ final class AckCoalescer {
                         }
                     }
                 });
+    }
+
+    private void settle(Batch batch, Throwable cause) {
+        for (CompletableFuture<Void> caller : batch.callers) {
+            if (cause == null) {
+                caller.complete(null);
+            } else {
+                caller.completeExceptionally(cause);
+            }
+        }
+        synchronized (this) {
+            inFlight.remove(batch.settled);
+        }
+        batch.settled.complete(null);
     }
 
     /**

@@ -474,7 +474,9 @@ public final class Sink implements AutoCloseable {
      * {@link #ackAsync(Event)} are sent and waited for (as long as a blocking call may wait).
      * Unacknowledged events stay pending and are re-claimed by other instances after the grace period;
      * the consumer is removed later by their stale-consumer cleanup. Idempotent; safe from any thread,
-     * including a subscriber's callback.
+     * including a subscriber's callback, except a stage chained to an {@code ackAsync} future (it may
+     * run on a Redis I/O thread, which the wait for the last acknowledgements would block until it
+     * times out).
      */
     @Override
     public void close() {

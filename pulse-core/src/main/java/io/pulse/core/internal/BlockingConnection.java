@@ -174,7 +174,13 @@ public final class BlockingConnection implements AutoCloseable {
                 throw closedException(what);
             }
             if (wakes != mark) {
-                // the streams changed meanwhile: the reads just sent may use old offsets
+                // the streams changed meanwhile: the reads just sent may use old offsets; those that
+                // answered already are kept (a group's read took its entries), the others are cut
+                started.forEach((slot, answer) -> {
+                    if (answer.isDone() && !answer.isCompletedExceptionally()) {
+                        slotReads.put(slot, answer);
+                    }
+                });
                 slotConnections.values().forEach(BlockingConnection::wake);
                 return null;
             }
@@ -188,6 +194,7 @@ public final class BlockingConnection implements AutoCloseable {
             // looked at per read below
         }
         List<T> merged = new ArrayList<>();
+        RuntimeException failure = null;
         synchronized (lock) {
             if (closed) {
                 throw closedException(what);
@@ -208,10 +215,13 @@ public final class BlockingConnection implements AutoCloseable {
                         merged.addAll(got);
                     }
                 } catch (RuntimeException e) {
-                    slotReads.clear();
-                    throw redis.translate(what, e);
+                    // only this slot's read failed: what the others answered is still delivered
+                    failure = e;
                 }
             }
+        }
+        if (failure != null && merged.isEmpty()) {
+            throw redis.translate(what, failure);
         }
         return merged;
     }

@@ -81,33 +81,34 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
     }
 
     CompletableFuture<Subscription> subscribe(String channel, ChannelListener listener) {
-        Channel entry;
-        boolean first;
+        Channel subscribed;
         synchronized (lock) {
-            entry = channels.get(channel);
-            first = entry == null;
-            if (first) {
+            Channel entry = channels.get(channel);
+            if (entry == null) {
                 entry = new Channel();
                 channels.put(channel, entry);
+                // sent under the lock (it never blocks), so that it reaches Redis after an UNSUBSCRIBE
+                // of the same channel that an earlier last listener sent
+                confirmWhenSubscribed(channel, entry);
             }
             entry.listeners.add(listener);
-        }
-        Channel subscribed = entry;
-        if (first) {
-            redis.sendWhenConnected(connection, () -> send(channel, true), redis.reconnectDeadline())
-                    .whenComplete((v, error) -> {
-                        if (error != null) {
-                            synchronized (lock) {
-                                channels.remove(channel, subscribed);
-                            }
-                            subscribed.confirmed.completeExceptionally(
-                                    redis.translate("subscribe to " + channel, error));
-                        } else {
-                            subscribed.confirmed.complete(null);
-                        }
-                    });
+            subscribed = entry;
         }
         return subscribed.confirmed.thenApply(v -> () -> unsubscribe(channel, subscribed, listener));
+    }
+
+    private void confirmWhenSubscribed(String channel, Channel entry) {
+        redis.sendWhenConnected(connection, () -> send(channel, true), redis.reconnectDeadline())
+                .whenComplete((v, error) -> {
+                    if (error != null) {
+                        synchronized (lock) {
+                            channels.remove(channel, entry);
+                        }
+                        entry.confirmed.completeExceptionally(redis.translate("subscribe to " + channel, error));
+                    } else {
+                        entry.confirmed.complete(null);
+                    }
+                });
     }
 
     private void unsubscribe(String channel, Channel entry, ChannelListener listener) {
@@ -117,15 +118,16 @@ final class PubSubHub extends RedisPubSubAdapter<byte[], byte[]> implements Auto
                 return;
             }
             last = entry.listeners.isEmpty() && channels.remove(channel, entry);
-        }
-        if (last && owners != null) {
-            owners.forget(channel);
-        }
-        if (last && connection.isOpen()) {
-            send(channel, false).exceptionally(e -> {
-                LOG.atDebug().addKeyValue("channel", channel).setCause(e).log("unsubscribe failed");
-                return null;
-            });
+            if (last && owners != null) {
+                owners.forget(channel);
+            }
+            if (last && connection.isOpen()) {
+                // under the lock, so that a SUBSCRIBE of a listener arriving now goes out after it
+                send(channel, false).exceptionally(e -> {
+                    LOG.atDebug().addKeyValue("channel", channel).setCause(e).log("unsubscribe failed");
+                    return null;
+                });
+            }
         }
     }
 

@@ -3,9 +3,12 @@ package io.pulse.core.internal;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a cluster's sharded subscriptions on the masters that own their channels' slots. Thread-safe.
@@ -19,8 +22,11 @@ import java.util.function.Consumer;
  */
 final class ShardOwners implements Runnable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ShardOwners.class);
     /** Recorded for a channel whose subscription Redis dropped: it is subscribed again on the next run. */
     private static final String NONE = "";
+
+    private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(10));
 
     private final StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
     private final Consumer<String> resubscribe;
@@ -47,12 +53,20 @@ final class ShardOwners implements Runnable {
         owners.remove(channel);
     }
 
+    /** Runs on a fixed delay: a failure is logged (with back-off) and never ends the later runs. */
     @Override
     public void run() {
-        for (Map.Entry<String, String> entry : owners.entrySet()) {
-            String now = ownerNow(entry.getKey());
-            if (now != null && !now.equals(entry.getValue()) && owners.replace(entry.getKey(), entry.getValue(), now)) {
-                resubscribe.accept(entry.getKey());
+        try {
+            for (Map.Entry<String, String> entry : owners.entrySet()) {
+                String now = ownerNow(entry.getKey());
+                if (now != null && !now.equals(entry.getValue())
+                        && owners.replace(entry.getKey(), entry.getValue(), now)) {
+                    resubscribe.accept(entry.getKey());
+                }
+            }
+        } catch (RuntimeException e) {
+            if (failures.tryLog() >= 0) {
+                LOG.atWarn().setCause(e).log("checking the owners of sharded channels failed; checking again");
             }
         }
     }
