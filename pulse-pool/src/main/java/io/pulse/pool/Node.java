@@ -125,7 +125,8 @@ public final class Node implements AutoCloseable {
         nodeStream.add(EventKind.INIT.code(), id.getBytes(StandardCharsets.UTF_8));
         Reader nodeReader = resources.add(nodeStream.reader().startAtOldest().blockDuration(config.sinkBlock()).open());
         messages.attach(router, dispatcher);
-        this.reads = resources.add(new NodeReads(nodeReader, nodeStream.name(), messages::onEvent, config.pool(), log));
+        this.reads = resources.add(new NodeReads(nodeReader, nodeStream.name(), messages::onEvent, config.pool(), log,
+                facade.tracing()));
         resources.add(reads.start());
         recovery.attach(maps, nodeStream, dispatcher);
         this.maintenance = resources.add(new PoolMaintenance(context, recovery, workers, departures, dispatcher));

@@ -2,6 +2,7 @@ package io.pulse.pool;
 
 import io.pulse.core.ClosedException;
 import io.pulse.core.Subscription;
+import io.pulse.core.TracePropagation;
 import io.pulse.core.internal.DaemonThreads;
 import io.pulse.streaming.Event;
 import io.pulse.streaming.Reader;
@@ -34,14 +35,19 @@ final class NodeReads implements AutoCloseable {
     private final Consumer<Event> nodeEvents;
     private final Logger log;
     private final ThreadPoolExecutor handlers;
+    private final TracePropagation tracing;
     private final Map<String, SerialQueue> workers = new ConcurrentHashMap<>();
 
     /**
      * @param reader the node stream's reader, to which worker streams are added
      * @param nodeEvents handles the node stream's events, on the reading thread: must not block
+     * @param tracing runs each worker event's handling inside the trace context the event carries
+     *     (the reader applies it on the reading thread only, and worker events are handled on others)
      */
-    NodeReads(Reader reader, String nodeStream, Consumer<Event> nodeEvents, String pool, Logger log) {
+    NodeReads(Reader reader, String nodeStream, Consumer<Event> nodeEvents, String pool, Logger log,
+            TracePropagation tracing) {
         this.reader = reader;
+        this.tracing = tracing;
         this.nodeStream = nodeStream;
         this.nodeEvents = nodeEvents;
         this.log = log;
@@ -56,7 +62,9 @@ final class NodeReads implements AutoCloseable {
 
     /** Reads {@code stream} from its oldest event on, handing each event to {@code handler} in order. */
     void attach(Stream stream, Consumer<Event> handler) {
-        workers.put(stream.name(), new SerialQueue(handlers, handler, log));
+        Consumer<Event> traced = tracing == TracePropagation.NONE ? handler
+                : e -> tracing.consume(e.traceContext(), e.streamName(), "", () -> handler.accept(e));
+        workers.put(stream.name(), new SerialQueue(handlers, traced, log));
         try {
             reader.addStream(stream, BEFORE_OLDEST);
         } catch (RuntimeException e) {
