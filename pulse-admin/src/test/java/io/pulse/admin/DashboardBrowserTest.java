@@ -140,8 +140,9 @@ class DashboardBrowserTest {
     @Test
     @Order(1)
     void thePageShowsEveryWorkerAsAColumnWithItsJobsAndLogsNoError() throws Exception {
-        settled().atMost(Duration.ofSeconds(20)).until(() -> texts("[data-pool='web-shop'] [data-worker]", "data-worker").size() == 2);
-        assertThat(texts("[data-pool='web-shop'] [data-worker]", "data-worker")).containsExactly(first.id(), second.id());
+        // the page re-renders on every update it streams: read the columns inside the retrying wait
+        settled().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                texts("[data-pool='web-shop'] [data-worker]", "data-worker")).containsExactly(first.id(), second.id()));
         for (Worker w : List.of(first, second)) {
             settled().atMost(Duration.ofSeconds(20)).until(() -> texts("[data-worker='" + w.id() + "'] [data-job]", "data-job")
                     .equals(w.jobKeys()));
